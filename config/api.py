@@ -1,0 +1,22 @@
+"""The one JSON API, /api/v1/. Each app contributes a router from its own api.py."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from mangnon.accounts.api import router as accounts_router
+from mangnon.accounts.auth import api_auth
+from mangnon.core.api import install_error_handlers
+from mangnon.geo.api import router as geo_router
+
+api = NinjaAPI(
+    title="Măng Non API",
+    version="1",
+    description="Child-protection information system. Authenticate with `Authorization: Bearer <token>` "
+    "(`mangnon token create USERNAME`) or a browser session.",
+    urls_namespace="api-v1",
+    auth=api_auth,
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/geo", geo_router)

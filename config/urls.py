@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("", include("mangnon.core.urls")),
+    path("", include("mangnon.accounts.urls")),
+    path("geo/", include("mangnon.geo.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "mangnon.core.views.bad_request"
+handler403 = "mangnon.core.views.permission_denied"
+handler404 = "mangnon.core.views.page_not_found"
+handler500 = "mangnon.core.views.server_error"

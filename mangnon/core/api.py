@@ -1,0 +1,62 @@
+"""API conventions shared by every router: JSON errors as {"error": code, "detail": ...}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthorizationError
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """Raise from a handler to answer with a given status, code and detail."""
+
+    def __init__(self, status: int, code: str, detail: Any = None) -> None:
+        super().__init__(code)
+        self.status, self.code, self.detail = status, code, detail
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, status: int, code: str, detail: Any) -> HttpResponse:
+    return api.create_response(request, {"error": code, "detail": detail}, status=status)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ApiError)
+    def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return error_response(api, request, exc.status, exc.code, exc.detail)
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, 401, "unauthenticated", "Authentication required.")
+
+    @api.exception_handler(AuthorizationError)
+    def _forbidden_auth(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, 403, "forbidden", "You may not do this.")
+
+    @api.exception_handler(PermissionDenied)
+    def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, 403, "forbidden", "You may not do this.")
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, 404, "not_found", "Not found.")
+
+    @api.exception_handler(ValidationError)
+    def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return error_response(api, request, 422, "invalid", exc.errors)
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return error_response(api, request, exc.status_code, "error", str(exc.message))
+
+    @api.exception_handler(Exception)
+    def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Reveal nothing: the request id lets an operator find the traceback in the log.
+        logger.exception("API error (request %s)", getattr(request, "request_id", "-"))
+        return error_response(api, request, 500, "server_error", {"request_id": getattr(request, "request_id", "")})

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from . import navigation as nav
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The menu for the current user: only entries their roles allow."""
+    return {"nav_items": nav.items_for(getattr(request, "user", None))}
