@@ -63,7 +63,8 @@ def _render(source, **context):
 
 def test_vn_filters_print_vietnamese_formats_in_either_language():
     source = (
-        "{% load vn %}{{ n|vi_number }} {{ x|vi_number:1 }} {{ m|vi_money }} {{ d|vi_date }} {{ t|vi_datetime }}"
+        "{% load vn %}{{ n|vi_number }} {{ x|vi_number:1 }} {{ m|vi_money }} "
+        "{{ d|vi_date }} {{ t|vi_datetime }}"
     )
     context = {
         "n": 49980,
