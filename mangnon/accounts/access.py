@@ -8,7 +8,6 @@ absorbed. A pre-reform district or province is covered when all of its communes 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
@@ -80,7 +79,8 @@ def scope_of_units(units: list[AdminUnit]) -> Scope:
     under = reduce(or_, [Q(new_unit__path__startswith=p) for p in paths])
     inside = reduce(or_, [Q(path__startswith=p) for p in paths])
     legacy = set(
-        UnitCrosswalk.objects.filter(under).exclude(old_unit__in=AdminUnit.objects.filter(inside))
+        UnitCrosswalk.objects.filter(under)
+        .exclude(old_unit__in=AdminUnit.objects.filter(inside))
         .values_list("old_unit_id", flat=True)
     )
     if legacy:
@@ -89,25 +89,34 @@ def scope_of_units(units: list[AdminUnit]) -> Scope:
 
 
 def _fully_covered_ancestors(ids: set[int]) -> set[int]:
-    """Pre-reform parents (districts, then provinces) all of whose children are in `ids`."""
-    covered: set[int] = set()
-    level = set(ids)
-    while level:
-        parents = Counter(
-            AdminUnit.objects.filter(pk__in=level, parent__isnull=False).values_list("parent_id", flat=True)
+    """Pre-reform parents (districts, then provinces) all of whose children are covered.
+
+    A parent is judged against everything covered so far, not only the level below it: an old province
+    whose commune-less island district is itself in the crosswalk has children from two levels.
+    """
+    covered = set(ids)
+    found: set[int] = set()
+    frontier = set(ids)
+    while frontier:
+        candidates = set(
+            AdminUnit.objects.filter(pk__in=frontier, parent__valid_to__isnull=False)
+            .values_list("parent_id", flat=True)
+            .distinct()
         )
-        if not parents:
+        candidates -= found
+        if not candidates:
             break
-        totals = Counter(
-            AdminUnit.objects.filter(parent_id__in=parents, valid_to__isnull=False).values_list("parent_id", flat=True)
-        )
-        legacy_parents = set(
-            AdminUnit.objects.filter(pk__in=parents, valid_to__isnull=False).values_list("pk", flat=True)
-        )
-        full = {p for p, n in parents.items() if p in legacy_parents and totals.get(p) == n}
-        covered |= full
-        level = full
-    return covered
+        incomplete = {
+            parent_id
+            for pk, parent_id in AdminUnit.objects.filter(parent_id__in=candidates).values_list(
+                "pk", "parent_id"
+            )
+            if pk not in covered
+        }
+        frontier = candidates - incomplete
+        found |= frontier
+        covered |= frontier
+    return found
 
 
 def active_memberships(user: Any, on: date | None = None) -> list[Membership]:
@@ -118,6 +127,12 @@ def active_memberships(user: Any, on: date | None = None) -> list[Membership]:
     if key not in cache:
         cache[key] = list(Membership.objects.active(on).filter(user=user).select_related("admin_unit"))
     return cache[key]
+
+
+def forget_cached_scope(user: Any) -> None:
+    """Drop what active_memberships and scope_for cached on this user object, after a membership change."""
+    user.__dict__.pop("_mangnon_memberships", None)
+    user.__dict__.pop("_mangnon_scopes", None)
 
 
 def has_role(user: Any, *roles: Role) -> bool:

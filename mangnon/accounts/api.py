@@ -1,13 +1,15 @@
-"""Account routes of the API: who am I."""
+"""Account routes of the API: who am I, and my personal tokens."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 
 from .access import active_memberships
+from .selectors import api_tokens_for, get_api_token_for_user
+from .tokens import token_revoke
 
 router = Router(tags=["accounts"])
 
@@ -25,6 +27,20 @@ class MeOut(Schema):
     username: str
     full_name: str
     memberships: list[MembershipOut]
+
+
+class TokenOut(Schema):
+    prefix: str
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenList(Schema):
+    items: list[TokenOut]
+    count: int
 
 
 @router.get("/me", response=MeOut, summary="The authenticated user and their role memberships")
@@ -45,3 +61,16 @@ def me(request: HttpRequest) -> MeOut:
             for m in active_memberships(user)
         ],
     )
+
+
+@router.get("/me/tokens", response=TokenList, summary="My personal API tokens (prefixes only)")
+def my_tokens(request: HttpRequest) -> TokenList:
+    tokens = list(api_tokens_for(viewer=request.auth))  # type: ignore[attr-defined]
+    return TokenList(items=[TokenOut.model_validate(t) for t in tokens], count=len(tokens))
+
+
+@router.delete("/me/tokens/{prefix}", response=TokenOut, summary="Revoke one of my personal API tokens")
+def revoke_my_token(request: HttpRequest, prefix: str) -> TokenOut:
+    user = request.auth  # type: ignore[attr-defined]
+    token = token_revoke(actor=user, token=get_api_token_for_user(user, prefix))
+    return TokenOut.model_validate(token)

@@ -48,6 +48,13 @@ class Membership(TimestampedModel):
 
     class Meta:
         ordering = ["user_id", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="accounts_membership_dates_ordered",
+                violation_error_message=_("A membership cannot end before it starts."),
+            )
+        ]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
 

@@ -14,7 +14,7 @@ from mangnon.core.models import AuditAction
 
 from .models import ApiToken, User
 
-TOKEN_PREFIX = "mn_"
+TOKEN_PREFIX = "mn_"  # noqa: S105  (a public marker that tells tokens apart, not a secret)
 DEFAULT_LIFETIME = timedelta(days=90)
 
 
@@ -26,7 +26,12 @@ def _hash(raw: str) -> str:
 def token_create(
     *, actor: User | None, user: User, name: str = "", lifetime: timedelta | None = DEFAULT_LIFETIME
 ) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the raw token, which is never stored."""
+    """Create a token for `user`; returns the row and the raw token, which is never stored.
+
+    `actor` None is the system (an operator at the command line).
+    """
+    if lifetime is not None and lifetime <= timedelta(0):
+        raise ValueError("A token lifetime must be positive.")
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     expires_at: datetime | None = timezone.now() + lifetime if lifetime else None
@@ -35,7 +40,7 @@ def token_create(
             user=user, name=name, prefix=prefix, token_hash=_hash(raw), expires_at=expires_at
         )
         audit.record(
-            actor=actor or user,
+            actor=actor,
             action=AuditAction.TOKEN_CREATE,
             obj=token,
             changes={"user": user.username, "name": name, "expires_at": expires_at},
@@ -43,11 +48,16 @@ def token_create(
     return token, raw
 
 
-def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
+    """Revoke a token for good; revoking it again keeps the first revocation time."""
+    if token.revoked_at is not None:
+        return token
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
-        audit.record(actor=actor, action=AuditAction.TOKEN_REVOKE, obj=token, changes={"user": token.user.username})
+        audit.record(
+            actor=actor, action=AuditAction.TOKEN_REVOKE, obj=token, changes={"user": token.user.username}
+        )
     return token
 
 
