@@ -229,6 +229,13 @@ def _save(rows: list[_Row], stats: LoadStats) -> dict[tuple[str, date | None], A
 def load(province_codes: Iterable[str] | None = None) -> LoadStats:
     """Load the given provinces (pre-reform or current codes), or every province when None."""
     src = _Source()
+    if province_codes is not None:
+        province_codes = list(province_codes)
+        # One unknown code among known ones must not be dropped silently.
+        known = set(src.legacy_province_code.values()) | set(src.current_province_code.values())
+        unknown = sorted(set(province_codes) - known)
+        if unknown:
+            raise ValueError(f"No province with code(s) {unknown} in vietnamadminunits")
     new_keys = src.current_provinces_for(province_codes)
     if not new_keys:
         raise ValueError(f"No province with code(s) {sorted(province_codes or [])} in vietnamadminunits")
