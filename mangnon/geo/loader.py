@@ -174,8 +174,7 @@ def _crosswalk_pairs(src: _Source, new_keys: set[str]) -> list[tuple[str, str, b
 
 def _save(rows: list[_Row], stats: LoadStats) -> dict[tuple[str, date | None], AdminUnit]:
     existing = {
-        (u.code, u.valid_from): u
-        for u in AdminUnit.objects.filter(code__in={r.key[0] for r in rows})
+        (u.code, u.valid_from): u for u in AdminUnit.objects.filter(code__in={r.key[0] for r in rows})
     }
     by_key: dict[tuple[str, date | None], AdminUnit] = {}
     depth = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2, Level.SPECIAL_ZONE: 2}
@@ -185,7 +184,9 @@ def _save(rows: list[_Row], stats: LoadStats) -> dict[tuple[str, date | None], A
         for r in batch:
             parent = by_key.get(r.parent) if r.parent else None
             if r.parent and parent is None:
-                parent = existing.get(r.parent) or AdminUnit.objects.get(code=r.parent[0], valid_from=r.parent[1])
+                parent = existing.get(r.parent) or AdminUnit.objects.get(
+                    code=r.parent[0], valid_from=r.parent[1]
+                )
             fields = {
                 "name": r.name,
                 "short_name": r.short_name,

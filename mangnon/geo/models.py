@@ -52,7 +52,12 @@ class AdminUnit(models.Model):
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, db_index=True)
     unit_type = models.CharField(_("type"), max_length=16, choices=UnitType.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # Materialised path of ids ("/12/345/6789/"): descendants are one indexed prefix query.
     path = models.CharField(max_length=255, db_index=True)
@@ -70,7 +75,9 @@ class AdminUnit(models.Model):
                 fields=["code"], condition=Q(valid_from__isnull=True), name="geo_unit_code_unique_legacy"
             ),
             models.UniqueConstraint(
-                fields=["code", "valid_from"], condition=Q(valid_from__isnull=False), name="geo_unit_code_from_unique"
+                fields=["code", "valid_from"],
+                condition=Q(valid_from__isnull=False),
+                name="geo_unit_code_from_unique",
             ),
         ]
 
@@ -78,7 +85,9 @@ class AdminUnit(models.Model):
         return self.name
 
     def is_valid_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )
 
     @property
     def is_pre_reform(self) -> bool:
