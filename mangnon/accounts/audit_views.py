@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -22,6 +22,9 @@ from .access import can
 from .audit_selectors import AuditFilters, audit_events_for
 from .roles import Action
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 PAGE_SIZE = 50
 MAX_PAGE = 100_000  # far beyond any real trail; keeps the offset inside what databases accept
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -37,7 +40,7 @@ navigation.register(
 )
 
 
-def _date_field(label: str) -> forms.DateField:
+def _date_field(label: StrOrPromise) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=False,
@@ -89,7 +92,7 @@ class AuditFilterForm(forms.Form):
         return code
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))
