@@ -171,3 +171,17 @@ def test_list_query_count_does_not_grow_with_items(api, django_assert_max_num_qu
     with django_assert_max_num_queries(8):
         body = api.get(UNITS, {"on": "2020-06-01"}).json()
     assert len(body["items"]) == 185
+
+
+def test_openapi_documents_the_geography_routes(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    paths = spec["paths"]
+    for path in (
+        UNITS,
+        f"{UNITS}/{{code}}",
+        f"{UNITS}/{{code}}/successors",
+        f"{UNITS}/{{code}}/predecessors",
+    ):
+        assert "get" in paths[path]
+    params = {p["name"] for p in paths[UNITS]["get"]["parameters"]}
+    assert params == {"parent", "level", "on", "limit", "offset"}
