@@ -3,7 +3,8 @@
 A membership at a unit covers that unit and everything under it (one prefix query on the
 materialised path), and — across the 2025 reform — the pre-reform units that map into it through the
 crosswalk, so an officer of a current commune can read the historic records of the old communes it
-absorbed. A pre-reform district or province is covered when all of its communes are.
+absorbed. A pre-reform district or province is covered only when all of its communes (and, for a
+province, its commune-less island districts, which the crosswalk maps directly) are.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""(filled in by its area of work)"""
+"""Accounts adds no menu entries: home is the brand link, and the audit trail registers its own."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -23,4 +25,4 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = Role.COMMUNE_OFFICER
-    valid_from = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=365))
+    valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
