@@ -1,7 +1,8 @@
 """Geography benchmarks: how fast a user's scope (all the units they may act on) is resolved.
 
-The measured side is `accounts.access.scope_of_units`: one prefix query per level of the materialised
-path, one crosswalk query, a few queries for the pre-reform parents. The baseline answers the same
+The measured side is `accounts.access.scope_of_units(...).unit_ids()`: set queries on the materialised
+path (one prefix match per membership) and the crosswalk, and two queries per level of pre-reform
+parents, whatever the number of units. The baseline answers the same
 question the naive way, walking the tree one query per unit: the children of every unit, the crosswalk
 predecessors of every current unit, then the pre-reform parents all of whose children are covered.
 """
@@ -104,16 +105,20 @@ def _scope_ids(units: list[AdminUnit]) -> set[int]:
     return scope_of_units(units).unit_ids()
 
 
+# A national user's scope is some 14,000 units: it must stay well under a second on the 2-core reference
+# machine and beat the per-unit walk by an order of magnitude (the reason for the materialised path).
 benchmark(
     name="geo.scope_resolution",
-    target=Target(max_median_ms=250, min_ratio=5),
+    target=Target(max_median_ms=500, min_ratio=10),
     baseline=naive_scope_ids,
     setup=country_officer,
 )(_scope_ids)
 
+# One commune is resolved on every request of a commune officer. At this size the walk needs about as
+# few queries as the path lookup, so only the time is a target; the baseline shows the cost at scale.
 benchmark(
     name="geo.scope_commune",
-    target=Target(max_median_ms=10, min_ratio=1.5),
+    target=Target(max_median_ms=20),
     baseline=naive_scope_ids,
     setup=commune_officer,
 )(_scope_ids)
