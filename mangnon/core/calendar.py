@@ -77,16 +77,15 @@ def add_working_days(d: date, n: int) -> date:
         raise ValueError("n must not be negative")
     if n == 0:
         return d
-    window = max(_MIN_WINDOW, 2 * n + 14)  # long enough to cross Tết (up to 9 days off in a row)
-    first = d + timedelta(days=1)
-    exceptions = _exceptions(first, first + timedelta(days=window - 1))
-    loaded_until = first + timedelta(days=window - 1)
-    day, left = d, n
+    window = timedelta(days=max(_MIN_WINDOW, 2 * n + 14))  # long enough to cross Tết's days off
+    exceptions: dict[date, str] = {}
+    day = loaded_until = d
+    left = n
     while left:
         day += timedelta(days=1)
         if day > loaded_until:
-            exceptions = _exceptions(day, day + timedelta(days=window - 1))
-            loaded_until = day + timedelta(days=window - 1)
+            loaded_until = day + window
+            exceptions = _exceptions(day, loaded_until)
         if _working(day, exceptions):
             left -= 1
     return day
