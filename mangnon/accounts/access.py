@@ -19,6 +19,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from mangnon.geo.models import AdminUnit, UnitCrosswalk
+from mangnon.geo.selectors import path_prefix_q
 
 from .models import Membership
 from .roles import Action, Role, roles_allowed
@@ -40,7 +41,7 @@ class Scope:
         if self.is_empty:
             return Q(pk__in=[])
         prefix = f"{unit_field}__" if unit_field else ""
-        parts = [Q(**{f"{prefix}path__startswith": p}) for p in self.paths]
+        parts = [path_prefix_q(f"{prefix}path", p) for p in self.paths]
         if self.extra_ids:
             parts.append(Q(**{f"{prefix}pk__in": sorted(self.extra_ids)}))
         return reduce(or_, parts)
@@ -77,8 +78,8 @@ def scope_of_units(units: list[AdminUnit]) -> Scope:
     paths = _minimal_paths({u.path for u in units})
     if not paths:
         return EMPTY_SCOPE
-    under = reduce(or_, [Q(new_unit__path__startswith=p) for p in paths])
-    inside = reduce(or_, [Q(path__startswith=p) for p in paths])
+    under = reduce(or_, [path_prefix_q("new_unit__path", p) for p in paths])
+    inside = reduce(or_, [path_prefix_q("path", p) for p in paths])
     legacy = set(
         UnitCrosswalk.objects.filter(under)
         .exclude(old_unit__in=AdminUnit.objects.filter(inside))
@@ -101,6 +102,7 @@ def _fully_covered_ancestors(ids: set[int]) -> set[int]:
     while frontier:
         candidates = set(
             AdminUnit.objects.filter(pk__in=frontier, parent__valid_to__isnull=False)
+            .order_by()
             .values_list("parent_id", flat=True)
             .distinct()
         )

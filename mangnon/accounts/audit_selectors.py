@@ -20,6 +20,7 @@ from django.db.models.functions import Cast
 
 from mangnon.core.models import AuditEvent
 from mangnon.geo.models import AdminUnit
+from mangnon.geo.selectors import path_prefix_q
 
 from .access import can, has_role, scope_for
 from .models import Membership, User
@@ -85,7 +86,7 @@ def audit_events_for(*, viewer: Any, filters: AuditFilters) -> QuerySet[AuditEve
         paths = list(AdminUnit.objects.filter(code=filters.unit_code).values_list("path", flat=True))
         if not paths:
             return events.none()
-        under = AdminUnit.objects.filter(reduce(or_, [Q(path__startswith=p) for p in paths]))
+        under = AdminUnit.objects.filter(reduce(or_, [path_prefix_q("path", p) for p in paths]))
         events = events.filter(unit_id__in=under.values("pk"))
     unit_name = AdminUnit.objects.filter(pk=OuterRef("unit_id")).order_by().values("name")[:1]
     return events.annotate(unit_name=Subquery(unit_name)).order_by("-id")

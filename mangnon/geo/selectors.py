@@ -15,10 +15,23 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .models import AdminUnit, Level, UnitCrosswalk
+
+
+def path_prefix_q(lookup: str, prefix: str) -> Q:
+    """Rows whose materialised path (at `lookup`) starts with `prefix`, using the path index.
+
+    SQLite's LIKE is case-insensitive and cannot use a plain index, so there the prefix becomes a range
+    ("/1/" <= path < "/10": "0" is the character after "/"). PostgreSQL's varchar_pattern_ops index
+    serves LIKE 'prefix%' directly, and a range would be wrong under a non-C collation.
+    """
+    if connection.vendor == "sqlite":
+        return Q(**{f"{lookup}__gte": prefix, f"{lookup}__lt": prefix[:-1] + "0"})
+    return Q(**{f"{lookup}__startswith": prefix})
 
 
 def today() -> date:
@@ -61,7 +74,7 @@ def descendants(
 ) -> QuerySet[AdminUnit]:
     """Every unit below `unit` (one prefix query on the materialised path), optionally valid on `on`."""
     base = AdminUnit.objects.valid_on(on) if on is not None else AdminUnit.objects.all()
-    qs = base.filter(path__startswith=unit.path).exclude(pk=unit.pk).select_related("parent")
+    qs = base.filter(path_prefix_q("path", unit.path)).exclude(pk=unit.pk).select_related("parent")
     if level:
         qs = qs.filter(level=level)
     return qs.order_by("code")
