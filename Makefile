@@ -125,7 +125,7 @@ test-browser: install
 	@echo "== browser tests (Playwright, $(CHROMIUM)) =="
 	@mkdir -p var artifacts
 	@if [ -x "$(CHROMIUM)" ]; then \
-	   env -u DATABASE_URL $(BIN)/pytest -m browser $(PYTEST_ARGS); \
+	   env -u DATABASE_URL MANGNON_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m browser $(PYTEST_ARGS); \
 	 else \
 	   $(call skip_or_fail,Chromium is not installed at $(CHROMIUM) (apt-get install chromium),test-browser); \
 	 fi
