@@ -79,7 +79,10 @@ def test_navigation_is_empty_for_anonymous_users(client, audit_like_entry, db):
 def test_login_page_is_vietnamese_by_default(client, db):
     response = client.get(reverse("accounts:login"))
     assert response["Content-Language"] == "vi"
-    assert '<html lang="vi">' in response.content.decode()
+    html = response.content.decode()
+    assert '<html lang="vi">' in html
+    assert "<h1>Đăng nhập</h1>" in html
+    assert "Tên đăng nhập" in html
 
 
 def test_language_switch_to_english(client, db):
