@@ -7,7 +7,7 @@ Xã Tiên Yên; `legacy_a` is a pre-reform commune that went into A (Phường B
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
@@ -15,7 +15,7 @@ from django.test import Client
 from mangnon.accounts.models import User
 from mangnon.accounts.roles import Role
 from mangnon.accounts.tests.factories import MembershipFactory, UserFactory
-from mangnon.geo.models import AdminUnit, REFORM_DATE
+from mangnon.geo.models import REFORM_DATE, AdminUnit
 
 PROVINCE = "22"
 COMMUNE_A = "06688"  # Phường Hạ Long
@@ -49,9 +49,11 @@ def _current(code: str) -> AdminUnit:
 def units(db: Any) -> Units:
     province = AdminUnit.objects.get(code=PROVINCE, valid_from__isnull=True)
     a, b = _current(COMMUNE_A), _current(COMMUNE_B)
-    legacy_a = AdminUnit.objects.filter(successor_links__new_unit=a).exclude(code=COMMUNE_A).order_by("code").first()
+    legacy_a = (
+        AdminUnit.objects.filter(successor_links__new_unit=a).exclude(code=COMMUNE_A).order_by("code").first()
+    )
     legacy_b = AdminUnit.objects.filter(successor_links__new_unit=b).order_by("code").first()
-    assert legacy_a is not None and legacy_b is not None
+    assert legacy_a is not None and legacy_b is not None and legacy_a.parent is not None
     return Units(province, a, b, legacy_a, legacy_b, legacy_a.parent)
 
 
@@ -76,7 +78,7 @@ class Personas:
 @pytest.fixture
 def personas(units: Units) -> Personas:
     def make(username: str, role: Role, unit: AdminUnit) -> User:
-        user = UserFactory(username=username)
+        user = cast(User, UserFactory(username=username))
         MembershipFactory(user=user, role=role, admin_unit=unit)
         return user
 

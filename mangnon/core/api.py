@@ -8,8 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.errors import AuthorizationError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -59,4 +58,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Reveal nothing: the request id lets an operator find the traceback in the log.
         logger.exception("API error (request %s)", getattr(request, "request_id", "-"))
-        return error_response(api, request, 500, "server_error", {"request_id": getattr(request, "request_id", "")})
+        return error_response(
+            api, request, 500, "server_error", {"request_id": getattr(request, "request_id", "")}
+        )

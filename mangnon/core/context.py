@@ -19,13 +19,14 @@ class RequestContext:
     client_ip: str | None = None
 
 
-_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "mangnon_request_context", default=RequestContext()
+_EMPTY = RequestContext()
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "mangnon_request_context", default=None
 )
 
 
 def current() -> RequestContext:
-    return _current.get()
+    return _current.get() or _EMPTY
 
 
 @contextmanager

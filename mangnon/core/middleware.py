@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from . import context
 
@@ -29,3 +32,17 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = ctx.request_id
         return response
+
+
+class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+    """Vietnamese unless the user chose otherwise with the language switch (a cookie).
+
+    Django's own middleware follows the browser's Accept-Language, so a commune office computer with an
+    English browser would get English pages; the system's language is Vietnamese first.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -15,8 +15,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {400: "bad_request", 403: "forbidden", 404: "not_found"}.get(status, "server_error"),
-                             "detail": None}, status=status)
+        code = {400: "bad_request", 403: "forbidden", 404: "not_found"}.get(status, "server_error")
+        return JsonResponse({"error": code, "detail": None}, status=status)
     return render(request, template, status=status)
 
 

@@ -13,11 +13,17 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from types import ModuleType
+from typing import Protocol
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
+    def flush(self) -> object: ...
 
 
 @dataclass
@@ -31,7 +37,7 @@ class DemoLogin:
 class DemoContext:
     scale: str  # "sample" (default, quick) or "full" (realistic volumes)
     password: str
-    out: TextIO
+    out: Writer
     seed: int = 20200601
     logins: list[DemoLogin] = field(default_factory=list)
 
@@ -53,8 +59,8 @@ def demo_password() -> str:
     return path.read_text().strip()
 
 
-def loaders() -> list[tuple[str, object]]:
-    found = []
+def loaders() -> list[tuple[str, ModuleType]]:
+    found: list[tuple[str, ModuleType]] = []
     for config in apps.get_app_configs():
         if not config.name.startswith("mangnon."):
             continue
@@ -64,11 +70,11 @@ def loaders() -> list[tuple[str, object]]:
     return found
 
 
-def load_demo(*, scale: str, out: TextIO) -> DemoContext:
+def load_demo(*, scale: str, out: Writer) -> DemoContext:
     if not settings.DEBUG:
         raise ImproperlyConfigured("Demo data is refused when DEBUG is off: never load it into production.")
     ctx = DemoContext(scale=scale, password=demo_password(), out=out)
     for label, module in loaders():
         ctx.say(f"· {label}")
-        module.load(ctx)  # type: ignore[attr-defined]
+        module.load(ctx)
     return ctx

@@ -9,12 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DateSwitchForm(forms.Form):
-    # The browser's date field sends ISO dates; people who type accept dd/mm/yyyy.
+    # A text field in dd/mm/yyyy: the browser's own date picker follows the browser's locale
+    # (mm/dd/yyyy on an English browser), which misleads Vietnamese users. Links use ISO dates.
     on = forms.DateField(
         label=_("Date"),
         required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+            format="%d/%m/%Y",
+        ),
     )
 
     def day(self, default: date) -> date:

@@ -108,8 +108,9 @@ class BrowserSession:
 def session(
     browser: Browser, live_server: Any, geography: None, request: pytest.FixtureRequest
 ) -> Iterator[BrowserSession]:
-    """A fresh browser context on the live server, in Vietnamese like a commune office's browser."""
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    """A fresh browser context on the live server. The browser asks for English on purpose: the pages
+    must still come in Vietnamese until the user switches."""
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
     problems = PageProblems()

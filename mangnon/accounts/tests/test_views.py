@@ -97,3 +97,11 @@ def test_language_switch_to_english(client, db):
     # And back.
     client.post("/i18n/setlang/", {"language": "vi", "next": reverse("accounts:login")})
     assert client.get(reverse("accounts:login"))["Content-Language"] == "vi"
+
+
+def test_language_switch_names_each_language_in_itself(client, db):
+    html = client.get(reverse("accounts:login")).content.decode()
+    assert 'data-lang-switch="en">English</button>' in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(reverse("accounts:login")).content.decode()
+    assert 'data-lang-switch="vi">Tiếng Việt</button>' in html

@@ -5,52 +5,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CalendarException',
+            name="CalendarException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('kind', models.CharField(choices=[('day_off', 'extra day off'), ('working_day', 'make-up working day')], max_length=16, verbose_name='kind')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='reason')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("day_off", "extra day off"), ("working_day", "make-up working day")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="reason")),
             ],
             options={
-                'verbose_name': 'calendar exception',
-                'verbose_name_plural': 'calendar exceptions',
-                'ordering': ['date'],
+                "verbose_name": "calendar exception",
+                "verbose_name_plural": "calendar exceptions",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time')),
-                ('actor_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='actor id')),
-                ('actor_username', models.CharField(blank=True, max_length=150, verbose_name='actor')),
-                ('action', models.CharField(choices=[('create', 'create'), ('update', 'update'), ('delete', 'delete'), ('view', 'view'), ('export', 'export'), ('login', 'login'), ('logout', 'logout'), ('login_failed', 'failed login'), ('locked_out', 'locked out'), ('token_create', 'token created'), ('token_revoke', 'token revoked'), ('import', 'import')], db_index=True, max_length=32, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('unit_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='admin unit id')),
-                ('unit_code', models.CharField(blank=True, max_length=16, verbose_name='admin unit')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('client_ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='client address')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="time"
+                    ),
+                ),
+                (
+                    "actor_id",
+                    models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="actor id"),
+                ),
+                ("actor_username", models.CharField(blank=True, max_length=150, verbose_name="actor")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "create"),
+                            ("update", "update"),
+                            ("delete", "delete"),
+                            ("view", "view"),
+                            ("export", "export"),
+                            ("login", "login"),
+                            ("logout", "logout"),
+                            ("login_failed", "failed login"),
+                            ("locked_out", "locked out"),
+                            ("token_create", "token created"),
+                            ("token_revoke", "token revoked"),
+                            ("import", "import"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(blank=True, db_index=True, max_length=100, verbose_name="object type"),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="object id")),
+                (
+                    "unit_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="admin unit id"
+                    ),
+                ),
+                ("unit_code", models.CharField(blank=True, max_length=16, verbose_name="admin unit")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="changes")),
+                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="request id")),
+                (
+                    "client_ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="client address"),
+                ),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='core_audit_object_idx')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["id"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="core_audit_object_idx")],
             },
         ),
     ]

@@ -44,3 +44,22 @@ def test_outside_a_request_events_have_no_request_id():
     event = audit.record(actor=None, action="update", object_type="core.test", object_id="1")
     assert event.request_id == ""
     assert event.client_ip is None
+
+
+def test_pages_are_vietnamese_even_when_the_browser_asks_for_english(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "vi"
+    assert "Đăng nhập" in response.content.decode()
+
+
+def test_the_language_switch_cookie_wins(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response["Content-Language"] == "en"
+    assert "Log in" in response.content.decode()
+
+
+def test_an_unknown_language_cookie_falls_back_to_vietnamese(client):
+    client.cookies["mangnon_language"] = "fr"
+    response = client.get("/accounts/login/")
+    assert response["Content-Language"] == "vi"

@@ -5,57 +5,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AdminUnit',
+            name="AdminUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=10, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('short_name', models.CharField(max_length=200, verbose_name='short name')),
-                ('name_key', models.CharField(db_index=True, max_length=200)),
-                ('level', models.CharField(choices=[('province', 'province'), ('district', 'district'), ('commune', 'commune'), ('special_zone', 'special zone')], db_index=True, max_length=16, verbose_name='level')),
-                ('unit_type', models.CharField(choices=[('tinh', 'tỉnh'), ('thanh_pho', 'thành phố'), ('quan', 'quận'), ('huyen', 'huyện'), ('thi_xa', 'thị xã'), ('xa', 'xã'), ('phuong', 'phường'), ('thi_tran', 'thị trấn'), ('dac_khu', 'đặc khu')], max_length=16, verbose_name='type')),
-                ('path', models.CharField(db_index=True, max_length=255)),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geo.adminunit', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=10, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("short_name", models.CharField(max_length=200, verbose_name="short name")),
+                ("name_key", models.CharField(db_index=True, max_length=200)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "province"),
+                            ("district", "district"),
+                            ("commune", "commune"),
+                            ("special_zone", "special zone"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "unit_type",
+                    models.CharField(
+                        choices=[
+                            ("tinh", "tỉnh"),
+                            ("thanh_pho", "thành phố"),
+                            ("quan", "quận"),
+                            ("huyen", "huyện"),
+                            ("thi_xa", "thị xã"),
+                            ("xa", "xã"),
+                            ("phuong", "phường"),
+                            ("thi_tran", "thị trấn"),
+                            ("dac_khu", "đặc khu"),
+                        ],
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, max_length=255)),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geo.adminunit",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'administrative unit',
-                'verbose_name_plural': 'administrative units',
-                'ordering': ['code'],
+                "verbose_name": "administrative unit",
+                "verbose_name_plural": "administrative units",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='UnitCrosswalk',
+            name="UnitCrosswalk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_default', models.BooleanField(default=True)),
-                ('new_unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='predecessor_links', to='geo.adminunit')),
-                ('old_unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='successor_links', to='geo.adminunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_default", models.BooleanField(default=True)),
+                (
+                    "new_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="predecessor_links",
+                        to="geo.adminunit",
+                    ),
+                ),
+                (
+                    "old_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="successor_links",
+                        to="geo.adminunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'crosswalk link',
-                'verbose_name_plural': 'crosswalk links',
+                "verbose_name": "crosswalk link",
+                "verbose_name_plural": "crosswalk links",
             },
         ),
         migrations.AddConstraint(
-            model_name='adminunit',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_from__isnull', True)), fields=('code',), name='geo_unit_code_unique_legacy'),
+            model_name="adminunit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_from__isnull", True)),
+                fields=("code",),
+                name="geo_unit_code_unique_legacy",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='adminunit',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_from__isnull', False)), fields=('code', 'valid_from'), name='geo_unit_code_from_unique'),
+            model_name="adminunit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_from__isnull", False)),
+                fields=("code", "valid_from"),
+                name="geo_unit_code_from_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitcrosswalk',
-            constraint=models.UniqueConstraint(fields=('old_unit', 'new_unit'), name='geo_crosswalk_unique'),
+            model_name="unitcrosswalk",
+            constraint=models.UniqueConstraint(fields=("old_unit", "new_unit"), name="geo_crosswalk_unique"),
         ),
     ]

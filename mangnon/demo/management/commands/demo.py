@@ -24,6 +24,6 @@ class Command(BaseCommand):
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write("")
-        self.stdout.write("Demo logins (password: %s)" % ctx.password)
+        self.stdout.write(f"Demo logins (password: {ctx.password})")
         for login in ctx.logins:
             self.stdout.write(f"  {login.username:<20} {login.role:<20} {login.unit}")
