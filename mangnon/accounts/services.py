@@ -82,3 +82,32 @@ def membership_add(
     # Scope is cached on the user object; the next check must see the new membership.
     forget_cached_scope(user)
     return membership
+
+
+def membership_end(*, actor: User | None, membership: Membership, valid_to: date) -> Membership:
+    """End a membership on `valid_to` (inclusive): from the next day it grants nothing."""
+    with transaction.atomic():
+        old = membership.valid_to
+        membership.valid_to = valid_to
+        membership.full_clean()
+        membership.save(update_fields=["valid_to", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=membership,
+            unit=membership.admin_unit,
+            changes={"valid_to": [old, valid_to]},
+        )
+    forget_cached_scope(membership.user)
+    return membership
+
+
+def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) an account: an inactive user can neither log in nor use a token."""
+    with transaction.atomic():
+        old = user.is_active
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"is_active": [old, active]})
+    forget_cached_scope(user)
+    return user
