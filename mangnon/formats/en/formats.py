@@ -1,18 +1,19 @@
 """English interface, Vietnamese dates: users of the English interface work with Vietnamese records and
 paperwork, so dates stay dd/mm/yyyy (never the US month-first order); numbers use English separators."""
 
-DATE_FORMAT = "d/m/Y"
-SHORT_DATE_FORMAT = "d/m/Y"
-TIME_FORMAT = "H:i"
-DATETIME_FORMAT = "d/m/Y H:i"
-SHORT_DATETIME_FORMAT = "d/m/Y H:i"
-YEAR_MONTH_FORMAT = "m/Y"
-MONTH_DAY_FORMAT = "d/m"
-FIRST_DAY_OF_WEEK = 1  # Monday
-
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-TIME_INPUT_FORMATS = ["%H:%M", "%H:%M:%S"]
-DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+from mangnon.formats.vi.formats import (  # noqa: F401 - Django reads these names from this module
+    DATE_FORMAT,
+    DATE_INPUT_FORMATS,
+    DATETIME_FORMAT,
+    DATETIME_INPUT_FORMATS,
+    FIRST_DAY_OF_WEEK,
+    MONTH_DAY_FORMAT,
+    SHORT_DATE_FORMAT,
+    SHORT_DATETIME_FORMAT,
+    TIME_FORMAT,
+    TIME_INPUT_FORMATS,
+    YEAR_MONTH_FORMAT,
+)
 
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","

@@ -12,7 +12,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from mangnon.accounts.models import ApiToken, User
+from mangnon.accounts.management.commands._common import user_or_error
+from mangnon.accounts.models import ApiToken
 from mangnon.accounts.selectors import api_tokens_for
 from mangnon.accounts.tokens import DEFAULT_LIFETIME, token_create, token_revoke
 
@@ -25,13 +26,6 @@ def _positive_days(value: str) -> int:
     if days < 1:
         raise CommandError("--days must be at least 1: every token expires.")
     return days
-
-
-def _user(username: str) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise CommandError(f"No user named {username!r}.")
-    return user
 
 
 def _when(value: Any) -> str:
@@ -63,7 +57,7 @@ class Command(BaseCommand):
         getattr(self, f"_{options['subcommand']}")(options)
 
     def _create(self, options: dict[str, Any]) -> None:
-        user = _user(options["username"])
+        user = user_or_error(options["username"])
         if not user.is_active:
             raise CommandError(f"User {user.username!r} is inactive; a token would not work.")
         token, raw = token_create(
@@ -76,7 +70,7 @@ class Command(BaseCommand):
         self.stdout.write(raw)
 
     def _list(self, options: dict[str, Any]) -> None:
-        user = _user(options["username"])
+        user = user_or_error(options["username"])
         tokens = list(api_tokens_for(viewer=user))
         if not tokens:
             self.stdout.write(f"{user.username} has no tokens.")

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from mangnon.accounts.management.commands._common import user_or_error
 from mangnon.accounts.models import Membership, User
 from mangnon.accounts.roles import Role
 from mangnon.accounts.services import (
@@ -36,13 +37,6 @@ def _date(value: str) -> date:
         except ValueError:
             continue
     raise CommandError(f"{value!r} is not a date (dd/mm/yyyy or yyyy-mm-dd).")
-
-
-def _user(username: str) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise CommandError(f"No user named {username!r}.")
-    return user
 
 
 def _messages(exc: ValidationError) -> str:
@@ -123,7 +117,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Created {username}.")
 
     def _grant(self, options: dict[str, Any]) -> None:
-        user = _user(options["username"])
+        user = user_or_error(options["username"])
         start = options["valid_from"] or timezone.localdate()
         unit = unit_on(options["unit"], start)
         if unit is None:
@@ -144,7 +138,7 @@ class Command(BaseCommand):
         )
 
     def _end(self, options: dict[str, Any]) -> None:
-        user = _user(options["username"])
+        user = user_or_error(options["username"])
         day = options["on"] or timezone.localdate()
         memberships = list(
             Membership.objects.active(day)
@@ -163,16 +157,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Ended {len(memberships)} membership(s) of {user.username} on {day:%d/%m/%Y}.")
 
     def _set_password(self, options: dict[str, Any]) -> None:
-        user = _user(options["username"])
+        user = user_or_error(options["username"])
         user_set_password(actor=None, user=user, password=self._read_password(options, user))
         self.stdout.write(f"Password of {user.username} set.")
 
     def _deactivate(self, options: dict[str, Any]) -> None:
-        user_set_active(actor=None, user=_user(options["username"]), active=False)
+        user_set_active(actor=None, user=user_or_error(options["username"]), active=False)
         self.stdout.write(f"{options['username']} deactivated.")
 
     def _activate(self, options: dict[str, Any]) -> None:
-        user_set_active(actor=None, user=_user(options["username"]), active=True)
+        user_set_active(actor=None, user=user_or_error(options["username"]), active=True)
         self.stdout.write(f"{options['username']} activated.")
 
     def _list(self, options: dict[str, Any]) -> None:
