@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from mangnon.core import audit, navigation
+from mangnon.core.forms import VietnameseDateField
 from mangnon.core.models import AuditAction, AuditEvent
 from mangnon.geo.models import AdminUnit
 
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000  # far beyond any real trail; keeps the offset inside what databases accept
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 navigation.register(
     navigation.NavItem(
@@ -41,15 +41,7 @@ navigation.register(
 
 
 def _date_field(label: StrOrPromise) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_FORMATS,
-        error_messages={"invalid": _("Enter a date as dd/mm/yyyy.")},
-        widget=forms.TextInput(
-            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
-        ),
-    )
+    return VietnameseDateField(label=label, required=False)
 
 
 class AuditFilterForm(forms.Form):

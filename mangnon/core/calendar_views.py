@@ -32,9 +32,9 @@ from mangnon.accounts.roles import Action
 from . import navigation
 from .calendar import calendar_exception_delete, calendar_exception_set
 from .formatting import vi_date
+from .forms import VietnameseDateField, parse_date
 from .models import AuditAction, AuditEvent, CalendarDayKind, CalendarException
 
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 # The years the `holidays` package knows Vietnam's calendar for, with room for planning ahead.
 MIN_YEAR, MAX_YEAR = 2000, 2100
 _US_DATE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
@@ -53,15 +53,7 @@ navigation.register(
 class CalendarExceptionForm(forms.Form):
     """One exception to add; also parses the arguments of `mangnon calendar add`."""
 
-    date = forms.DateField(
-        label=gettext_lazy("Date"),
-        input_formats=DATE_FORMATS,
-        error_messages={"invalid": gettext_lazy("Enter a date as dd/mm/yyyy.")},
-        widget=forms.DateInput(
-            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-            format="%d/%m/%Y",
-        ),
-    )
+    date = VietnameseDateField(label=gettext_lazy("Date"))
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=CalendarDayKind.choices)
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
@@ -92,14 +84,6 @@ class CalendarExceptionForm(forms.Form):
         except ValidationError as e:
             self.add_error(None, e)
             return None
-
-
-def parse_date(text: str) -> dt.date | None:
-    field = forms.DateField(input_formats=DATE_FORMATS)
-    try:
-        return field.clean(text)
-    except ValidationError:
-        return None
 
 
 @dataclass(frozen=True)

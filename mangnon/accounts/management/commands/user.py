@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import sys
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -27,16 +27,15 @@ from mangnon.accounts.services import (
     user_set_active,
     user_set_password,
 )
+from mangnon.core.forms import parse_date
 from mangnon.geo.selectors import unit_on
 
 
 def _date(value: str) -> date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar date, no time
-        except ValueError:
-            continue
-    raise CommandError(f"{value!r} is not a date (dd/mm/yyyy or yyyy-mm-dd).")
+    day = parse_date(value)
+    if day is None:
+        raise CommandError(f"{value!r} is not a date (dd/mm/yyyy or yyyy-mm-dd).")
+    return day
 
 
 def _messages(exc: ValidationError) -> str:

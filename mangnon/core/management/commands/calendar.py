@@ -16,10 +16,10 @@ from mangnon.core.calendar_views import (
     MIN_YEAR,
     CalendarExceptionForm,
     exceptions_of,
-    parse_date,
     statutory_days,
 )
 from mangnon.core.formatting import vi_date, vi_datetime
+from mangnon.core.forms import parse_date
 from mangnon.core.models import CalendarDayKind, CalendarException
 
 

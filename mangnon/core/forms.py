@@ -1,0 +1,41 @@
+"""Form pieces every page shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Vietnamese order first; ISO is accepted from links, pastes and scripts.
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class VietnameseDateField(forms.DateField):
+    """A date typed as dd/mm/yyyy in a plain text box.
+
+    Not the browser's date picker: it follows the browser's locale (mm/dd/yyyy on an English browser),
+    which misleads people who write dates day first.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
+        kwargs.setdefault("error_messages", {"invalid": _("Enter a date as dd/mm/yyyy.")})
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(
+                attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+                format="%d/%m/%Y",
+            ),
+        )
+        super().__init__(**kwargs)
+
+
+def parse_date(text: str) -> dt.date | None:
+    """`text` as a date (dd/mm/yyyy or yyyy-mm-dd), or None when it is not one."""
+    try:
+        return VietnameseDateField().clean(text)
+    except ValidationError:
+        return None
