@@ -93,3 +93,43 @@ def test_officer_logs_in_switches_language_browses_geography_and_logs_out(sessio
     expect(page.locator("h1")).to_have_text("Log in")
     session.screenshot("07-logged-out")
     assert_clean(session)
+
+
+def test_keyboard_only_login_and_geography(session: BrowserSession) -> None:
+    """No mouse: the skip link comes first, the login form submits with Enter, the tree opens with Enter."""
+    commune = AdminUnit.objects.get(code=COMMUNE_A, valid_from=REFORM_DATE)
+    officer = UserFactory(username="b-keyboard", password=PASSWORD)
+    MembershipFactory(user=officer, role=Role.COMMUNE_OFFICER, admin_unit=commune)
+    page = session.page
+
+    page.goto(session.url("/accounts/login/"))
+    # The username field has focus on arrival; the skip link is the first stop from the top.
+    expect(page.locator("#id_username")).to_be_focused()
+    page.keyboard.type("b-keyboard")
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_password")).to_be_focused()
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(session.url("/"))
+
+    page.locator("body").focus()
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # visible when focused, hidden otherwise
+
+    # Tab to the geography entry of the menu and open it with Enter.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.nav") == "geo":
+            break
+    expect(page.locator("[data-nav=geo]")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(session.url("/geo/"))
+
+    expander = page.locator(f'[data-unit-code="{PROVINCE}"] [data-expand]').first
+    expander.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f'[data-unit-code="{COMMUNE_A}"]').first).to_be_visible()
+    session.screenshot("08-keyboard-geo")
+    assert_clean(session)
