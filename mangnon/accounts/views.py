@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from .access import active_memberships
 from .forms import LoginForm
+from .services import user_set_password
 
 
 @login_required
@@ -23,3 +30,20 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password: the current one first, the new one twice, checked by the validators."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_set_password(
+            actor=request.user, user=request.user, password=form.cleaned_data["new_password1"]
+        )
+        # Keep this session signed in; other sessions of the user end with the old password hash.
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password has been changed."))
+        return HttpResponseRedirect(reverse("accounts:home"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
