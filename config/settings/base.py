@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "mangnon.core",
     "mangnon.geo",
     "mangnon.accounts",
+    "mangnon.registry",
     "mangnon.demo",
 ]
 

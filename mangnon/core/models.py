@@ -90,3 +90,26 @@ class CalendarException(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.kind}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key for a create call: the same key returns the same object, never a second.
+
+    Helplines learned this the hard way: retried submits on slow networks made duplicate contacts until
+    a unique key in the database stopped them.
+    """
+
+    actor_id = models.BigIntegerField()
+    scope = models.CharField(max_length=64)  # e.g. "registry.child.create"
+    key = models.CharField(max_length=128)
+    request_hash = models.CharField(max_length=64)  # the same key with a different body is refused
+    object_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["actor_id", "scope", "key"], name="core_idempotency_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
