@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from .access import active_memberships
 from .forms import LoginForm
+from .models import User
 from .services import user_set_password
 
 
