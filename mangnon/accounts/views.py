@@ -39,11 +39,10 @@ class LogoutView(auth_views.LogoutView):
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     """Change one's own password: the current one first, the new one twice, checked by the validators."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    me = cast(User, request.user)  # login_required: never anonymous here
+    form = PasswordChangeForm(me, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = user_set_password(
-            actor=request.user, user=request.user, password=form.cleaned_data["new_password1"]
-        )
+        user = user_set_password(actor=me, user=me, password=form.cleaned_data["new_password1"])
         # Keep this session signed in; other sessions of the user end with the old password hash.
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password has been changed."))
