@@ -177,6 +177,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("MANGNON_LOG_LEVEL", "WARNING")},
 }
 
+# Uploaded files (imports, later attachments) live outside the web root and are served only through
+# views that check access.
+UPLOAD_DIR = Path(os.environ.get("MANGNON_UPLOAD_DIR", VAR_DIR / "uploads"))
+UPLOAD_MAX_BYTES = int(os.environ.get("MANGNON_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 # Demo mode (mangnon demo load) is refused unless DEBUG is on.
 MANGNON_DEMO_PROVINCE = "22"
 

@@ -273,3 +273,55 @@ class RegistrationDecision(TimestampedModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
+
+
+class ImportJob(TimestampedModel):
+    """An uploaded list of children: validated (dry run), then imported in the background."""
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", _("all rows or none")
+        VALID_ONLY = "valid_only", _("only the valid rows")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        VALIDATING = "validating", _("checking")
+        VALIDATED = "validated", _("checked, waiting for confirmation")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    admin_unit = models.ForeignKey(
+        AdminUnit, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+"
+    )
+    province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=500)  # under MANGNON_UPLOAD_DIR, outside the web root
+    sha256 = models.CharField(max_length=64, db_index=True)
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    existing_count = models.PositiveIntegerField(default=0)  # rows already in the registry: added nothing
+    error_count = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ImportProblem(models.Model):
+    """One problem of one row, in plain words, for the per-row report."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="problems")
+    row = models.PositiveIntegerField()  # the spreadsheet's row number, as the officer sees it
+    column = models.CharField(max_length=100, blank=True)
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["row", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.message}"
