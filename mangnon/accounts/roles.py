@@ -28,6 +28,8 @@ class Action(StrEnum):
     AUDIT_VIEW = "audit.view"
     USERS_MANAGE = "accounts.manage"
     CALENDAR_MANAGE = "core.calendar_manage"
+    CHILD_IMPORT = "registry.child_import"
+    CHILD_EXPORT = "registry.child_export"
 
 
 _ALL = frozenset(Role)
@@ -37,6 +39,18 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.AUDIT_VIEW: frozenset({Role.SYSTEM_ADMIN, Role.PROVINCE_MANAGER}),
     Action.USERS_MANAGE: frozenset({Role.SYSTEM_ADMIN}),
     Action.CALENDAR_MANAGE: frozenset({Role.SYSTEM_ADMIN}),
+    # A commune's list is imported by the officer who keeps it; exports carry personal data, so only the
+    # roles that work with named children may take them out of the system.
+    Action.CHILD_IMPORT: frozenset({Role.COMMUNE_OFFICER}),
+    Action.CHILD_EXPORT: frozenset(
+        {
+            Role.PROVINCE_MANAGER,
+            Role.PROVINCE_OFFICER,
+            Role.CASE_MANAGER,
+            Role.COMMUNE_OFFICER,
+            Role.COMMUNE_CHAIR,
+        }
+    ),
 }
 
 
