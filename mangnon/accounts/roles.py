@@ -30,6 +30,12 @@ class Action(StrEnum):
     CALENDAR_MANAGE = "core.calendar_manage"
     CHILD_IMPORT = "registry.child_import"
     CHILD_EXPORT = "registry.child_export"
+    CHILD_VIEW = "registry.child_view"
+    CHILD_REGISTER = "registry.child_register"
+    CHILD_EDIT = "registry.child_edit"
+    CHILD_MERGE = "registry.child_merge"
+    CHILD_VIEW_SENSITIVE = "registry.child_view_sensitive"
+    CHILD_COUNT = "registry.child_count"
 
 
 _ALL = frozenset(Role)
@@ -49,6 +55,51 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
             Role.CASE_MANAGER,
             Role.COMMUNE_OFFICER,
             Role.COMMUNE_CHAIR,
+        }
+    ),
+    # Children's records (Law 91/2025: the least access that lets each role do its work).
+    # - Named records: everyone who works with named children. The system administrator runs the
+    #   system and the leadership viewer reads figures; neither sees a child's record.
+    # - Hotline counsellors read records to match a caller's child and may register a child a contact
+    #   is about; they do not edit the register.
+    # - Collaborators (village-level) read and register children in their commune, never sensitive facts.
+    # - Editing (details, classifications, risks, consent, households, moves) belongs to the officers who
+    #   keep the register and to the case managers who work with the child; merging to the register
+    #   keepers only.
+    # - Sensitive facts (codes.SENSITIVE_GROUPS and SENSITIVE_RISKS: HIV, conflict with the law, drugs,
+    #   sexual abuse) only to the roles that work cases; each view of them is audited.
+    # - Counts (no names) to every role that plans or reports, leadership included.
+    Action.CHILD_VIEW: frozenset(
+        {
+            Role.PROVINCE_MANAGER,
+            Role.PROVINCE_OFFICER,
+            Role.CASE_MANAGER,
+            Role.HOTLINE_COUNSELLOR,
+            Role.COMMUNE_OFFICER,
+            Role.COMMUNE_CHAIR,
+            Role.COLLABORATOR,
+        }
+    ),
+    Action.CHILD_REGISTER: frozenset(
+        {
+            Role.PROVINCE_OFFICER,
+            Role.CASE_MANAGER,
+            Role.HOTLINE_COUNSELLOR,
+            Role.COMMUNE_OFFICER,
+            Role.COLLABORATOR,
+        }
+    ),
+    Action.CHILD_EDIT: frozenset({Role.PROVINCE_OFFICER, Role.CASE_MANAGER, Role.COMMUNE_OFFICER}),
+    Action.CHILD_MERGE: frozenset({Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER}),
+    Action.CHILD_VIEW_SENSITIVE: frozenset({Role.PROVINCE_OFFICER, Role.CASE_MANAGER, Role.COMMUNE_OFFICER}),
+    Action.CHILD_COUNT: frozenset(
+        {
+            Role.PROVINCE_MANAGER,
+            Role.PROVINCE_OFFICER,
+            Role.CASE_MANAGER,
+            Role.COMMUNE_OFFICER,
+            Role.COMMUNE_CHAIR,
+            Role.VIEWER,
         }
     ),
 }

@@ -186,15 +186,34 @@ def test_can_follows_the_permissions_table_for_every_persona(personas, action):
         assert can(user, action) == (role in PERMISSIONS[action]), (user.username, action)
 
 
-def test_permissions_table_holds_only_the_foundation_actions():
+def test_permissions_table_holds_the_foundation_and_registry_actions():
     assert {str(a) for a in PERMISSIONS} == {
         "geo.view",
         "audit.view",
         "accounts.manage",
         "core.calendar_manage",
+        "registry.child_import",
+        "registry.child_export",
+        "registry.child_view",
+        "registry.child_register",
+        "registry.child_edit",
+        "registry.child_merge",
+        "registry.child_view_sensitive",
+        "registry.child_count",
     }
     assert PERMISSIONS[Action.GEO_VIEW] == frozenset(Role)
     assert PERMISSIONS[Action.AUDIT_VIEW] == {Role.SYSTEM_ADMIN, Role.PROVINCE_MANAGER}
+
+
+def test_registry_table_keeps_records_from_admins_and_leadership_and_sensitive_facts_from_collaborators():
+    for role in (Role.SYSTEM_ADMIN, Role.VIEWER, Role.SURVEY_COORDINATOR):
+        assert role not in PERMISSIONS[Action.CHILD_VIEW]
+    assert Role.VIEWER in PERMISSIONS[Action.CHILD_COUNT]
+    assert Role.COLLABORATOR in PERMISSIONS[Action.CHILD_REGISTER]
+    assert Role.COLLABORATOR not in PERMISSIONS[Action.CHILD_VIEW_SENSITIVE]
+    assert Role.COLLABORATOR not in PERMISSIONS[Action.CHILD_EXPORT]
+    assert PERMISSIONS[Action.CHILD_VIEW_SENSITIVE] <= PERMISSIONS[Action.CHILD_VIEW]
+    assert PERMISSIONS[Action.CHILD_EDIT] <= PERMISSIONS[Action.CHILD_VIEW]
 
 
 def test_scoped_filters_rows_by_their_unit(personas, units):
