@@ -1,0 +1,263 @@
+"""Duplicate matching: the children already registered who may be the child being entered.
+
+Two steps. **Blocking** finds a few hundred rows at most through indexes, in one query (a UNION of
+narrow branches, each served by its own index, so no branch turns into a scan of the registry):
+
+- same tên and họ (normalised keys), birth year ±2: no diacritics, swapped or mistyped tên đệm,
+  day/month swaps, estimated ages, and a child who moved to another commune inside `within`;
+- same tên, birth year ±2, same commune: a mistyped họ;
+- same họ and sex, birth year ±2, same commune: a mistyped tên;
+- same tên as one of the entered tên đệm words, same họ, birth year ±2: tên and tên đệm swapped;
+- the same normalised full name, whatever the year: a wrong date of birth.
+
+Every branch is limited to `within` (the caller's scope) and to active or aged-out records (a merged
+record is never offered: its id leads to the record it was merged into).
+
+**Scoring** compares the name parts with rapidfuzz (tên weighs most), the dates (exact, day/month
+swapped, same or near year when an age was estimated), sex, commune, the parents' names (caregivers
+recorded as father or mother) and the address. Each candidate comes back `likely` or `possible` with
+stable reason codes (REASONS) that the interface translates.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from rapidfuzz import fuzz
+
+from mangnon.core.names import split_name
+from mangnon.core.text import normalize_name
+from mangnon.geo.models import AdminUnit
+
+from .codes import ChildStatus, Relationship
+from .models import Caregiver, Child
+
+LIKELY = "likely"
+POSSIBLE = "possible"
+
+# Stable reason codes, in the order they are reported.
+REASONS = (
+    "name_exact",  # the same name once diacritics and case are set aside
+    "name_parts_swapped",  # the same words in another order (tên đệm swapped, or tên and tên đệm)
+    "name_similar",  # close but not equal: a typo
+    "dob_exact",
+    "dob_day_month_swapped",
+    "birth_year_same",  # same year, one side has only a (possibly estimated) year or the dates differ
+    "birth_year_close",  # one or two years apart, one side estimated
+    "sex_match",
+    "same_commune",
+    "parent_name",  # a father's or mother's name matches one given
+    "address",
+)
+
+YEAR_WINDOW = 2  # estimated ages are often a year or two off
+LIKELY_SCORE = 0.85
+POSSIBLE_SCORE = 0.62
+MIN_NAME_SCORE = 0.72  # below this the name alone rules a candidate out
+_MATCHABLE = (ChildStatus.ACTIVE, ChildStatus.AGED_OUT)
+_PARENTS = (Relationship.FATHER, Relationship.MOTHER)
+_FIELDS = (
+    "pk",
+    "admin_unit_id",
+    "person__name_key",
+    "person__ho_key",
+    "person__ten_key",
+    "person__sex",
+    "person__date_of_birth",
+    "person__birth_year",
+    "person__birth_year_estimated",
+    "person__address",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    child_id: int
+    score: float
+    level: str  # LIKELY or POSSIBLE
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class _Keys:
+    ho: str
+    dem: str
+    ten: str
+    full: str
+
+    @classmethod
+    def of(cls, full_name: str) -> _Keys:
+        parts = split_name(full_name)
+        ho, dem, ten = normalize_name(parts.ho), normalize_name(parts.ten_dem), normalize_name(parts.ten)
+        return cls(ho, dem, ten, " ".join(p for p in (ho, dem, ten) if p))
+
+    @classmethod
+    def stored(cls, name_key: str, ho_key: str, ten_key: str) -> _Keys:
+        """The parts of a stored name; the tên đệm is what lies between the họ and the tên."""
+        middle = name_key
+        if ho_key and middle.startswith(ho_key):
+            middle = middle[len(ho_key) :]
+        if ten_key and middle.endswith(ten_key):
+            middle = middle[: len(middle) - len(ten_key)]
+        return cls(ho_key, middle.strip(), ten_key, name_key)
+
+
+def _year_range(year: int | None) -> dict[str, int]:
+    if year is None:
+        return {}
+    return {"person__birth_year__gte": year - YEAR_WINDOW, "person__birth_year__lte": year + YEAR_WINDOW}
+
+
+def _blocks(
+    keys: _Keys, sex: str, year: int | None, commune: AdminUnit | None, base: QuerySet[Child]
+) -> list[QuerySet[Child, tuple[Any, ...]]]:
+    years = _year_range(year)
+    branches = [base.filter(person__name_key=keys.full)]
+    if keys.ten:
+        branches.append(base.filter(person__ten_key=keys.ten, person__ho_key=keys.ho, **years))
+        if commune is not None:
+            branches.append(base.filter(admin_unit=commune, person__ten_key=keys.ten, **years))
+    if commune is not None and keys.ho:
+        same_sex = {"person__sex": sex} if sex else {}
+        branches.append(base.filter(admin_unit=commune, person__ho_key=keys.ho, **same_sex, **years))
+    dem_words = [w for w in keys.dem.split(" ") if w]
+    if dem_words and keys.ho:
+        branches.append(base.filter(person__ten_key__in=dem_words, person__ho_key=keys.ho, **years))
+    return [b.values_list(*_FIELDS) for b in branches]
+
+
+def _name_score(query: _Keys, other: _Keys) -> tuple[float, str | None]:
+    if query.full == other.full:
+        return 1.0, "name_exact"
+    if sorted(query.full.split()) == sorted(other.full.split()):
+        return 0.93, "name_parts_swapped"
+    ten = fuzz.ratio(query.ten, other.ten) / 100
+    ho = fuzz.ratio(query.ho, other.ho) / 100 if query.ho or other.ho else 1.0
+    if query.dem or other.dem:
+        dem = fuzz.token_sort_ratio(query.dem, other.dem) / 100 if query.dem and other.dem else 0.6
+    else:
+        dem = 1.0
+    score = 0.5 * ten + 0.25 * ho + 0.25 * dem
+    # A typo in the tên costs less than a different tên: "Trang"/"Tranh" versus "An"/"Anh" is judged by
+    # the whole name too.
+    whole = fuzz.ratio(query.full, other.full) / 100
+    score = max(score, 0.35 * ten + 0.65 * whole) if ten >= 0.75 else score
+    return score, ("name_similar" if score >= MIN_NAME_SCORE else None)
+
+
+def _date_score(
+    dob: date | None, year: int | None, estimated: bool, other_dob: date | None, other_year: int | None,
+    other_estimated: bool,
+) -> tuple[float, str | None]:  # fmt: skip
+    if dob is not None and other_dob is not None:
+        if dob == other_dob:
+            return 1.0, "dob_exact"
+        if (dob.year, dob.month, dob.day) == (other_dob.year, other_dob.day, other_dob.month):
+            return 0.92, "dob_day_month_swapped"
+    if year is None or other_year is None:
+        return 0.4, None
+    gap = abs(year - other_year)
+    either_estimated = estimated or other_estimated or dob is None or other_dob is None
+    if gap == 0:
+        return (0.75, "birth_year_same") if either_estimated else (0.35, "birth_year_same")
+    if gap <= YEAR_WINDOW and either_estimated:
+        return (0.6 if gap == 1 else 0.45), "birth_year_close"
+    return 0.0, None
+
+
+def find_candidates(
+    *,
+    full_name: str,
+    sex: str,
+    date_of_birth: date | None,
+    birth_year: int | None,
+    commune: AdminUnit | None,
+    within: Q,
+    exclude_ids: Iterable[int] = (),
+    parents: Sequence[str] = (),
+    address: str = "",
+    limit: int = 10,
+) -> list[Candidate]:
+    """The registered children (among those matching `within`) who may be this child, best first.
+
+    `within` is a filter on Child, normally the caller's scope (`scope.q("admin_unit")`): nothing
+    outside it is read. Two queries at most: the blocks, then the parents of the remaining candidates
+    when `parents` are given.
+    """
+    keys = _Keys.of(full_name)
+    if not keys.full:
+        return []
+    year = date_of_birth.year if date_of_birth is not None else birth_year
+    estimated = date_of_birth is None
+    base = Child.objects.filter(within, status__in=_MATCHABLE)
+    excluded = sorted(set(exclude_ids))
+    if excluded:
+        base = base.exclude(pk__in=excluded)
+    branches = _blocks(keys, sex, year, commune, base.order_by())
+    first, *rest = branches
+    rows: list[tuple[Any, ...]] = list(first.union(*rest) if rest else first)
+
+    scored: list[tuple[float, int, list[str], float]] = []
+    seen: set[int] = set()
+    for pk, unit_id, name_key, ho_key, ten_key, c_sex, c_dob, c_year, c_est, c_address in rows:
+        if pk in seen:
+            continue
+        seen.add(pk)
+        name, name_reason = _name_score(keys, _Keys.stored(name_key, ho_key, ten_key))
+        if name < MIN_NAME_SCORE:
+            continue
+        when, date_reason = _date_score(date_of_birth, year, estimated, c_dob, c_year, c_est)
+        reasons = [r for r in (name_reason, date_reason) if r]
+        score = 0.6 * name + 0.4 * when
+        if sex and c_sex:
+            if sex == c_sex:
+                reasons.append("sex_match")
+            else:
+                score -= 0.25
+        if commune is not None and unit_id == commune.pk:
+            reasons.append("same_commune")
+            score += 0.03
+        if address and c_address and _similar_text(address, c_address):
+            reasons.append("address")
+            score += 0.03
+        scored.append((score, pk, reasons, when))
+
+    if parents and scored:
+        _add_parents(scored, parents)
+
+    out = []
+    for score, pk, reasons, _when in sorted(scored, key=lambda s: (-s[0], s[1])):
+        if score < POSSIBLE_SCORE:
+            continue
+        score = min(score, 1.0)
+        level = LIKELY if score >= LIKELY_SCORE else POSSIBLE
+        ordered = sorted(set(reasons), key=REASONS.index)
+        out.append(Candidate(child_id=pk, score=round(score, 3), level=level, reasons=ordered))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _similar_text(a: str, b: str) -> bool:
+    return fuzz.token_set_ratio(normalize_name(a), normalize_name(b)) >= 85
+
+
+def _add_parents(scored: list[tuple[float, int, list[str], float]], parents: Sequence[str]) -> None:
+    """Raise the candidates whose recorded father or mother bears one of the names given."""
+    wanted = [normalize_name(p) for p in parents if p and p.strip()]
+    if not wanted:
+        return
+    known: dict[int, list[str]] = defaultdict(list)
+    rows = Caregiver.objects.filter(
+        child_id__in=[pk for _s, pk, _r, _w in scored], relationship__in=_PARENTS
+    ).values_list("child_id", "person__name_key")
+    for child_id, name_key in rows:
+        known[child_id].append(name_key)
+    for i, (score, pk, reasons, when) in enumerate(scored):
+        if any(fuzz.ratio(w, k) >= 90 for w in wanted for k in known.get(pk, ())):
+            scored[i] = (score + 0.08, pk, [*reasons, "parent_name"], when)
