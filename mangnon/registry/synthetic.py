@@ -350,6 +350,8 @@ def child_row(
     father: str = "",
     mother: str = "",
     home: str = "",
+    min_age: int = 0,
+    max_age: int = 15,
 ) -> dict[str, Any]:
     """One synthetic child as a plain row (what an import file or the API would carry).
 
@@ -365,7 +367,7 @@ def child_row(
     ho = split_name(father).ho
     full_name = child_name(rng, sex=sex, ethnicity=ethnicity, ho=ho, region=region)
     dob: date | None
-    dob, year = birth(rng, today=today)
+    dob, year = birth(rng, today=today, min_age=min_age, max_age=max_age)
     estimated = False
     r = rng.random()
     if r < 0.07:
