@@ -64,6 +64,10 @@ class Benchmark:
     target: Target
     baseline: Callable[..., Any] | None = None
     setup: Callable[[], Any] | None = None
+    # Operations each call performs (a batch of checks): times are reported and judged per operation.
+    per_call: int = 1
+    # Extra figures (recall, precision, rows per second…) computed from setup's data after the timing.
+    report: Callable[..., Iterable[str]] | None = None
 
 
 @dataclass
@@ -77,11 +81,15 @@ class Registry:
         target: Target | None = None,
         baseline: Callable[..., Any] | None = None,
         setup: Callable[[], Any] | None = None,
+        per_call: int = 1,
+        report: Callable[..., Iterable[str]] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(func: Callable[..., Any]) -> Callable[..., Any]:
             if name in self.benchmarks:
                 raise ValueError(f"benchmark {name!r} is registered twice")
-            self.benchmarks[name] = Benchmark(name, func, target or Target(), baseline, setup)
+            self.benchmarks[name] = Benchmark(
+                name, func, target or Target(), baseline, setup, per_call, report
+            )
             return func
 
         return register
@@ -135,6 +143,7 @@ class Result:
     measured: Timing
     baseline: Timing | None
     same_result: bool
+    extra: tuple[str, ...] = ()
 
     @property
     def ratio(self) -> float | None:
@@ -160,14 +169,14 @@ class Result:
         if not self.same_result:
             verdict += " (baseline gave a different result)"
         parts.append(verdict)
-        return "  ".join(parts)
+        return "\n".join(["  ".join(parts), *(f"    {x}" for x in self.extra)])
 
 
 def _ms(value: float) -> str:
     return f"{value:.2f} ms" if value < 100 else f"{value:.0f} ms"
 
 
-def _timed(func: Callable[..., Any], args: tuple[Any, ...]) -> tuple[float, Any]:
+def _timed(func: Callable[..., Any], args: tuple[Any, ...], per_call: int = 1) -> tuple[float, Any]:
     gc.collect()
     gc.disable()
     try:
@@ -176,7 +185,7 @@ def _timed(func: Callable[..., Any], args: tuple[Any, ...]) -> tuple[float, Any]
         elapsed = time.perf_counter() - start
     finally:
         gc.enable()
-    return elapsed * 1000, value
+    return elapsed * 1000 / per_call, value
 
 
 def run(bench: Benchmark, repeat: int = DEFAULT_REPEAT) -> Result:
@@ -196,15 +205,16 @@ def run(bench: Benchmark, repeat: int = DEFAULT_REPEAT) -> Result:
             # Alternate which goes first, so neither always runs on the other's warm caches.
             for side in (0, 1) if i % 2 == 0 else (1, 0):
                 if side == 0:
-                    ms, value = _timed(bench.func, args)
+                    ms, value = _timed(bench.func, args, bench.per_call)
                     measured.append(ms)
                 elif bench.baseline is not None:
-                    ms, value = _timed(bench.baseline, args)
+                    ms, value = _timed(bench.baseline, args, bench.per_call)
                     baseline.append(ms)
                 else:
                     continue
                 same = same and value == expected
-    return Result(bench, Timing(tuple(measured)), Timing(tuple(baseline)) if baseline else None, same)
+        extra = tuple(bench.report(*args)) if bench.report else ()
+    return Result(bench, Timing(tuple(measured)), Timing(tuple(baseline)) if baseline else None, same, extra)
 
 
 def describe_database() -> str:

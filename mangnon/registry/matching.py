@@ -58,6 +58,7 @@ REASONS = (
 YEAR_WINDOW = 2  # estimated ages are often a year or two off
 LIKELY_SCORE = 0.85
 POSSIBLE_SCORE = 0.62
+STRONG_DATE = 0.9  # the same date of birth, or day and month swapped
 MIN_NAME_SCORE = 0.72  # below this the name alone rules a candidate out
 _MATCHABLE = (ChildStatus.ACTIVE, ChildStatus.AGED_OUT)
 _PARENTS = (Relationship.FATHER, Relationship.MOTHER)
@@ -164,9 +165,9 @@ def _date_score(
     gap = abs(year - other_year)
     either_estimated = estimated or other_estimated or dob is None or other_dob is None
     if gap == 0:
-        return (0.75, "birth_year_same") if either_estimated else (0.35, "birth_year_same")
+        return (0.6, "birth_year_same") if either_estimated else (0.35, "birth_year_same")
     if gap <= YEAR_WINDOW and either_estimated:
-        return (0.6 if gap == 1 else 0.45), "birth_year_close"
+        return (0.5 if gap == 1 else 0.4), "birth_year_close"
     return 0.0, None
 
 
@@ -193,15 +194,45 @@ def find_candidates(
     if not keys.full:
         return []
     year = date_of_birth.year if date_of_birth is not None else birth_year
-    estimated = date_of_birth is None
+    base = matchable(within, exclude_ids)
+    first, *rest = _blocks(keys, sex, year, commune, base)
+    rows: list[tuple[Any, ...]] = list(first.union(*rest) if rest else first)
+    return rank(
+        rows, full_name=full_name, sex=sex, date_of_birth=date_of_birth, birth_year=birth_year,
+        commune=commune, parents=parents, address=address, limit=limit,
+    )  # fmt: skip
+
+
+def matchable(within: Q, exclude_ids: Iterable[int] = ()) -> QuerySet[Child]:
+    """The records a new child may be matched against: in `within`, active or aged out, not excluded."""
     base = Child.objects.filter(within, status__in=_MATCHABLE)
     excluded = sorted(set(exclude_ids))
     if excluded:
         base = base.exclude(pk__in=excluded)
-    branches = _blocks(keys, sex, year, commune, base.order_by())
-    first, *rest = branches
-    rows: list[tuple[Any, ...]] = list(first.union(*rest) if rest else first)
+    return base.order_by()
 
+
+def candidate_rows(qs: QuerySet[Child]) -> QuerySet[Child, tuple[Any, ...]]:
+    """The columns `rank` reads, for any queryset of children (the benchmark's naive scan uses it)."""
+    return qs.values_list(*_FIELDS)
+
+
+def rank(
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    full_name: str,
+    sex: str,
+    date_of_birth: date | None,
+    birth_year: int | None,
+    commune: AdminUnit | None,
+    parents: Sequence[str] = (),
+    address: str = "",
+    limit: int = 10,
+) -> list[Candidate]:
+    """Score `candidate_rows` against the child entered; the candidates above the threshold, best first."""
+    keys = _Keys.of(full_name)
+    year = date_of_birth.year if date_of_birth is not None else birth_year
+    estimated = date_of_birth is None
     scored: list[tuple[float, int, list[str], float]] = []
     seen: set[int] = set()
     for pk, unit_id, name_key, ho_key, ten_key, c_sex, c_dob, c_year, c_est, c_address in rows:
@@ -231,11 +262,13 @@ def find_candidates(
         _add_parents(scored, parents)
 
     out = []
-    for score, pk, reasons, _when in sorted(scored, key=lambda s: (-s[0], s[1])):
+    for score, pk, reasons, when in sorted(scored, key=lambda s: (-s[0], s[1])):
         if score < POSSIBLE_SCORE:
             continue
         score = min(score, 1.0)
-        level = LIKELY if score >= LIKELY_SCORE else POSSIBLE
+        # A year alone is shared by thousands of namesakes: likely needs the date, a parent or the address.
+        strong = when >= STRONG_DATE or "parent_name" in reasons or "address" in reasons
+        level = LIKELY if score >= LIKELY_SCORE and strong else POSSIBLE
         ordered = sorted(set(reasons), key=REASONS.index)
         out.append(Candidate(child_id=pk, score=round(score, 3), level=level, reasons=ordered))
         if len(out) >= limit:
