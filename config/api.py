@@ -8,6 +8,7 @@ from mangnon.accounts.api import router as accounts_router
 from mangnon.accounts.auth import api_auth
 from mangnon.core.api import install_error_handlers
 from mangnon.geo.api import router as geo_router
+from mangnon.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="Măng Non API",
@@ -20,3 +21,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
+api.add_router("/children", registry_router)

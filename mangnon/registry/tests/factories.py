@@ -51,7 +51,7 @@ _NAMES = [
 ]
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -70,7 +70,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     province = factory.LazyAttribute(lambda o: province_of(o.admin_unit) if o.admin_unit else None)
 
 
-class HouseholdFactory(factory.django.DjangoModelFactory):
+class HouseholdFactory(factory.django.DjangoModelFactory[Household]):
     class Meta:
         model = Household
 
@@ -80,7 +80,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     address = "Tổ 1, khu 2"
 
 
-class ChildFactory(factory.django.DjangoModelFactory):
+class ChildFactory(factory.django.DjangoModelFactory[Child]):
     """A child; `ChildFactory(admin_unit=units.commune_b, person__full_name="Lê Văn Tám")`."""
 
     class Meta:
@@ -94,7 +94,7 @@ class ChildFactory(factory.django.DjangoModelFactory):
     )
 
 
-class SpecialCircumstanceFactory(factory.django.DjangoModelFactory):
+class SpecialCircumstanceFactory(factory.django.DjangoModelFactory[SpecialCircumstance]):
     class Meta:
         model = SpecialCircumstance
 
@@ -103,7 +103,7 @@ class SpecialCircumstanceFactory(factory.django.DjangoModelFactory):
     start_date = date(2024, 1, 1)
 
 
-class RiskFlagFactory(factory.django.DjangoModelFactory):
+class RiskFlagFactory(factory.django.DjangoModelFactory[RiskFlag]):
     class Meta:
         model = RiskFlag
 
@@ -112,7 +112,7 @@ class RiskFlagFactory(factory.django.DjangoModelFactory):
     start_date = date(2024, 1, 1)
 
 
-class CaregiverFactory(factory.django.DjangoModelFactory):
+class CaregiverFactory(factory.django.DjangoModelFactory[Caregiver]):
     class Meta:
         model = Caregiver
 

@@ -1,0 +1,264 @@
+"""Reads of the children registry that cross rows, always scoped by the viewer first.
+
+The counts for indicators (`child_counts`) live here rather than in a `metrics.py`: the metrics
+registry in core does not exist yet, and these counts are what its registry entries will call.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from mangnon.accounts.access import scope_for
+from mangnon.accounts.roles import Action
+from mangnon.core import audit
+from mangnon.core.models import AuditAction
+from mangnon.core.text import normalize_name
+from mangnon.geo.models import AdminUnit, UnitCrosswalk
+from mangnon.geo.selectors import path_prefix_q
+
+from .access import can_see_sensitive
+from .codes import SENSITIVE_GROUPS, SENSITIVE_RISKS, ChildStatus, SpecialGroup
+from .models import Child, Household, RiskFlag, SpecialCircumstance
+
+LISTED_STATUSES = (ChildStatus.ACTIVE, ChildStatus.AGED_OUT)
+
+
+@dataclass(frozen=True)
+class ChildFilter:
+    q: str = ""
+    commune: str = ""  # a unit code: that unit and everything under it
+    group: str = ""  # a special-circumstance group active on `on`
+    risk: str = ""  # a risk active on `on`
+    age_min: int | None = None
+    age_max: int | None = None
+    household: int | None = None
+    status: str = ""  # default: active and aged-out children (never merged records)
+    on: date | None = None  # the day groups, risks and ages are judged on (default today)
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return date(day.year - years, 2, 28)
+
+
+def _active_on(day: date) -> Q:
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def name_q(text: str) -> Q:
+    """Names matching `text` with or without diacritics: the whole name or tên starts with it, or a
+    word of the name does."""
+    key = normalize_name(text)
+    return (
+        Q(person__name_key__startswith=key) | Q(person__ten_key=key) | Q(person__name_key__contains=f" {key}")
+    )
+
+
+def children_for(viewer: Any, filters: ChildFilter | None = None) -> QuerySet[Child]:
+    """The children `viewer` may see, filtered, in Vietnamese order by tên (then họ, tên đệm)."""
+    f = filters or ChildFilter()
+    day = f.on or timezone.localdate()
+    qs = Child.objects.filter(scope_for(viewer, Action.CHILD_VIEW).q("admin_unit"))
+    qs = qs.filter(status=f.status) if f.status else qs.filter(status__in=LISTED_STATUSES)
+    q = (f.q or "").strip()
+    if q:
+        digits = q.replace(" ", "")
+        qs = (
+            qs.filter(person__id_number=digits)
+            if digits.isdigit() and len(digits) == 12
+            else qs.filter(name_q(q))
+        )
+    if f.commune:
+        units = AdminUnit.objects.filter(code=f.commune).values_list("path", flat=True)
+        paths = list(units)
+        if not paths:
+            return qs.none()
+        unit_q = Q()
+        for p in paths:
+            unit_q |= path_prefix_q("admin_unit__path", p)
+        qs = qs.filter(unit_q)
+    if f.group:
+        circ = SpecialCircumstance.objects.filter(_active_on(day), child=OuterRef("pk"), group=f.group)
+        qs = qs.filter(Exists(circ))
+        if f.group in SENSITIVE_GROUPS:
+            qs = qs.filter(scope_for(viewer, Action.CHILD_VIEW_SENSITIVE).q("admin_unit"))
+    if f.risk:
+        flags = RiskFlag.objects.filter(_active_on(day), child=OuterRef("pk"), risk_type=f.risk)
+        qs = qs.filter(Exists(flags))
+        if f.risk in SENSITIVE_RISKS:
+            qs = qs.filter(scope_for(viewer, Action.CHILD_VIEW_SENSITIVE).q("admin_unit"))
+    if f.age_min is not None:
+        latest = _years_before(day, f.age_min)
+        qs = qs.filter(
+            Q(person__date_of_birth__lte=latest)
+            | Q(person__date_of_birth__isnull=True, person__birth_year__lte=day.year - f.age_min)
+        )
+    if f.age_max is not None:
+        earliest = _years_before(day, f.age_max + 1)
+        qs = qs.filter(
+            Q(person__date_of_birth__gt=earliest)
+            | Q(person__date_of_birth__isnull=True, person__birth_year__gte=day.year - f.age_max)
+        )
+    if f.household is not None:
+        qs = qs.filter(household_id=f.household)
+    return qs.select_related("person", "admin_unit").order_by("person__sort_key", "pk")
+
+
+def record_list_view(viewer: Any, children: list[Child], *, filters: ChildFilter | None = None) -> None:
+    """Audit that `viewer` was shown a page of children (one event naming the ids shown)."""
+    if not children:
+        return
+    f = filters or ChildFilter()
+    audit.record(
+        actor=viewer,
+        action=AuditAction.VIEW,
+        object_type="registry.child",
+        object_id="list",
+        changes={
+            "shown": [c.pk for c in children],
+            "filters": {k: v for k, v in f.__dict__.items() if v not in ("", None)},
+        },
+    )
+
+
+@dataclass
+class ChildFacts:
+    """What of a child's classifications a viewer may see; `hidden` counts what was withheld."""
+
+    circumstances: list[SpecialCircumstance] = field(default_factory=list)
+    risk_flags: list[RiskFlag] = field(default_factory=list)
+    hidden: int = 0
+
+
+def child_facts(*, viewer: Any, child: Child, audit_view: bool = True) -> ChildFacts:
+    """The child's classifications and risks the viewer may see; the view (and every sensitive fact
+    shown) is audited."""
+    sensitive_ok = can_see_sensitive(viewer, child)
+    facts = ChildFacts()
+    shown_sensitive: list[str] = []
+    for c in child.circumstances.order_by("-start_date", "pk"):
+        if c.group in SENSITIVE_GROUPS:
+            if not sensitive_ok:
+                facts.hidden += 1
+                continue
+            shown_sensitive.append(f"group:{c.group}")
+        facts.circumstances.append(c)
+    for r in child.risk_flags.order_by("-start_date", "pk"):
+        if r.risk_type in SENSITIVE_RISKS:
+            if not sensitive_ok:
+                facts.hidden += 1
+                continue
+            shown_sensitive.append(f"risk:{r.risk_type}")
+        facts.risk_flags.append(r)
+    if audit_view:
+        audit.record(
+            actor=viewer,
+            action=AuditAction.VIEW,
+            obj=child,
+            unit=child.admin_unit,
+            changes={"sensitive_shown": shown_sensitive} if shown_sensitive else {},
+        )
+    return facts
+
+
+# --- counts for indicators ----------------------------------------------------------------------
+
+
+def assisted_children(children: QuerySet[Child], day: date) -> int:
+    """How many of `children` had support on `day`. The support app does not exist yet: until it
+    provides its own count here, nobody is counted as assisted (0)."""
+    return 0
+
+
+def _units_q(unit: AdminUnit) -> Q:
+    """Children recorded in `unit`'s geography: at the unit or below it; for a pre-reform unit also at
+    the current communes formed wholly from its communes (the crosswalk); for a current unit also at the
+    pre-reform units that went into it (historic records)."""
+    q = path_prefix_q("admin_unit__path", unit.path)
+    inside = AdminUnit.objects.filter(path_prefix_q("path", unit.path))
+    if unit.valid_to is not None:
+        new_ids = set(UnitCrosswalk.objects.filter(old_unit__in=inside).values_list("new_unit_id", flat=True))
+        outside = set(
+            UnitCrosswalk.objects.filter(new_unit_id__in=new_ids)
+            .exclude(old_unit__in=inside)
+            .values_list("new_unit_id", flat=True)
+        )
+        wholly = sorted(new_ids - outside)
+        if wholly:
+            q |= Q(admin_unit_id__in=wholly)
+    else:
+        old_ids = set(
+            UnitCrosswalk.objects.filter(new_unit__in=inside)
+            .exclude(old_unit__in=inside)
+            .values_list("old_unit_id", flat=True)
+        )
+        if old_ids:
+            q |= Q(admin_unit_id__in=sorted(old_ids))
+    return q
+
+
+@dataclass(frozen=True)
+class ChildCounts:
+    unit: str
+    on: date
+    children: int
+    special: int  # children in at least one special-circumstance group
+    by_group: dict[str, int]
+    at_risk: int
+    assisted: int
+
+
+def child_counts(*, viewer: Any, unit: AdminUnit, on: date | None = None) -> ChildCounts:
+    """For `unit` on `on`: children under 16 registered by then, those in special circumstances (by
+    group), those at risk and those assisted. `unit` may be a pre-reform unit (with a pre-reform date) or
+    a current one. 404 when the unit lies outside the viewer's scope for counts."""
+    day = on or timezone.localdate()
+    scope = scope_for(viewer, Action.CHILD_COUNT)
+    if not scope.contains(unit):
+        raise Http404
+    sixteen = _years_before(day, 16)
+    base = (
+        Child.objects.filter(scope.q("admin_unit")).filter(_units_q(unit)).exclude(status=ChildStatus.MERGED)
+    )
+    base = base.filter(created_at__date__lte=day).filter(
+        Q(person__date_of_birth__gt=sixteen, person__date_of_birth__lte=day)
+        | Q(
+            person__date_of_birth__isnull=True,
+            person__birth_year__gt=day.year - 16,
+            person__birth_year__lte=day.year,
+        )
+    )
+    circ = SpecialCircumstance.objects.filter(_active_on(day), child__in=base.values("pk"))
+    by_group: Counter[str] = Counter(
+        dict(circ.values_list("group").annotate(n=Count("child", distinct=True)).values_list("group", "n"))
+    )
+    special = circ.values("child").distinct().count()
+    at_risk = (
+        RiskFlag.objects.filter(_active_on(day), child__in=base.values("pk"))
+        .values("child")
+        .distinct()
+        .count()
+    )
+    return ChildCounts(
+        unit=unit.code,
+        on=day,
+        children=base.count(),
+        special=special,
+        by_group={g: by_group.get(g, 0) for g in SpecialGroup.values},
+        at_risk=at_risk,
+        assisted=assisted_children(base, day),
+    )
+
+
+def household_children(*, viewer: Any, household: Household) -> list[Child]:
+    """The household's children the viewer may see, in Vietnamese order."""
+    return list(children_for(viewer, ChildFilter(household=household.pk)))
