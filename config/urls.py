@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("mangnon.core.urls")),
     path("", include("mangnon.accounts.urls")),
     path("geo/", include("mangnon.geo.urls")),
+    path("children/", include("mangnon.registry.urls")),
     path("audit/", include("mangnon.accounts.audit_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
