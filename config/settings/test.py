@@ -19,3 +19,5 @@ STORAGES = {
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The registry demo lays out a smaller province in tests (all of Quảng Ninh's children take a minute).
+MANGNON_DEMO_CHILDREN = 2000

@@ -368,7 +368,8 @@ def _batches(todo: list[PlannedHousehold], size: int) -> Iterator[list[PlannedHo
 def load(ctx: DemoContext | Any, *, total: int | None = None, sample: int | None = None) -> dict[str, int]:
     """Load the demo children. `total`/`sample` shrink the province (tests); the default is Quảng Ninh."""
     full = getattr(ctx, "scale", "sample") == "full"
-    total = total or FULL_CHILDREN
+    # MANGNON_DEMO_CHILDREN lays out a smaller province (the test settings use it); the default is all.
+    total = total or getattr(settings, "MANGNON_DEMO_CHILDREN", None) or FULL_CHILDREN
     sample = sample or round(total * SAMPLE_CHILDREN / FULL_CHILDREN)
     the_plan = plan(seed=ctx.seed, total=total, sample=sample)
     wanted = [h for h in the_plan.households if full or h.in_sample]

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
 
 from mangnon.core.models import AuditEvent
 from mangnon.registry import demo_data
@@ -128,3 +130,15 @@ def test_full_scale_adds_the_rest_once(units: Any) -> None:
     assert Child.objects.count() == 600
     assert Child.objects.filter(admin_unit=units.commune_a).exists()
     assert Child.objects.filter(admin_unit=units.commune_b).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_command_gives_both_demo_communes_children(units: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("MANGNON_DEMO_PASSWORD", "demo-pass-phrase-1")
+    out = io.StringIO()
+    with override_settings(DEBUG=True, MANGNON_DEMO_CHILDREN=800):
+        call_command("demo", "load", "--scale", "full", stdout=out)
+    assert Child.objects.count() == 800
+    assert Child.objects.filter(admin_unit=units.commune_a).count() > 8
+    assert Child.objects.filter(admin_unit=units.commune_b).count() > 2
+    assert "800 demo children" in out.getvalue()
