@@ -8,6 +8,8 @@ urlpatterns = [
     path("geo/", include("mangnon.geo.urls")),
     path("children/", include("mangnon.registry.urls")),
     path("audit/", include("mangnon.accounts.audit_urls")),
+    path("registry/import/", include("mangnon.registry.import_urls")),
+    path("registry/export/", include("mangnon.registry.export_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

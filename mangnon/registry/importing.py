@@ -1,0 +1,1082 @@
+"""Import of a commune's list of children from XLSX or CSV: upload, dry run, then the import itself.
+
+The file format is Vietnamese (COLUMNS: the headings officers already use; docs/registry-import.md).
+An import is an `ImportJob` in three steps:
+
+1. `import_job_create` stores the upload under settings.UPLOAD_DIR (outside the web root), after
+   checking its size and its content (an .xlsx must be a real workbook, a .csv UTF-8 text), and
+   schedules the dry run.
+2. `job_validate` (a background task) reads every row once, streaming (openpyxl read-only, csv
+   reader), and records each problem of each row in plain words as an `ImportProblem`; rows that are
+   already registered are counted as existing, not as problems.
+3. `import_job_confirm` records the officer's choice of mode and schedules `job_run`, which reads the
+   file again (the registry may have changed since the dry run) and writes:
+   - all or nothing: one transaction for the whole job. Any bad row rolls everything back, and so does
+     a crash or a killed worker: nothing is half written.
+   - valid rows only: batches of BATCH_SIZE rows, each batch in one transaction together with the job's
+     `processed_rows`. A killed import therefore stops at a batch boundary, and running the job again
+     resumes after `processed_rows`: no row is written twice and none is skipped. (Rows before the
+     resume point are still parsed, without touching the database, so a duplicate of one of them later
+     in the file is still recognised.)
+
+Re-importing a file adds nothing: a row that matches a registered child (same personal ID number, or
+the same normalised name, sex, commune and date or year of birth) counts as existing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import uuid
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from mangnon.accounts.access import scope_for
+from mangnon.accounts.roles import Action
+from mangnon.core import audit
+from mangnon.core.models import AuditAction
+from mangnon.core.names import name_sort_key, split_name
+from mangnon.core.text import normalize_name
+from mangnon.geo.models import AdminUnit, Level
+
+from .codes import ETHNICITIES, ChildStatus, CircumstanceSource, Relationship, Sex, SpecialGroup
+from .models import (
+    Caregiver,
+    Child,
+    ImportJob,
+    ImportProblem,
+    Person,
+    RegistrationDecision,
+    SpecialCircumstance,
+)
+
+TEMPLATE_SHEET = "Danh sách trẻ em"
+BATCH_SIZE = 500
+ADULT_AGE = 16
+CSV_SNIFF_BYTES = 16 * 1024
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    heading: str  # as in the template; the file format is Vietnamese whatever the interface language
+    aliases: tuple[str, ...]  # other headings accepted, normalised (no diacritics, lower case)
+    max_length: int = 0
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("full_name", "Họ và tên", ("ho va ten", "ho ten", "ho va ten tre", "ho ten tre"), 220),
+    Column("sex", "Giới tính (Nam/Nữ)", ("gioi tinh", "gioi")),
+    Column("date_of_birth", "Ngày sinh (dd/mm/yyyy)", ("ngay sinh", "ngay thang nam sinh")),
+    Column("birth_year", "Năm sinh", ("nam sinh",)),
+    Column("ethnicity", "Dân tộc", ("dan toc",)),
+    Column("id_number", "Số định danh cá nhân", ("so dinh danh ca nhan", "so dinh danh", "ma dinh danh")),
+    Column("commune_code", "Mã xã", ("ma xa", "ma xa phuong", "ma don vi")),
+    Column("commune_name", "Xã (phường)", ("xa", "xa phuong", "phuong xa", "ten xa")),
+    Column("address", "Địa chỉ", ("dia chi",), 300),
+    Column("father", "Họ tên cha", ("ho ten cha", "ho va ten cha", "cha"), 220),
+    Column("mother", "Họ tên mẹ", ("ho ten me", "ho va ten me", "me"), 220),
+    Column("groups", "Nhóm hoàn cảnh đặc biệt", ("nhom hoan canh dac biet", "hoan canh dac biet", "nhom")),
+    Column("notes", "Ghi chú", ("ghi chu",), 2000),
+)
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+REQUIRED = ("full_name", "sex")  # and one of date_of_birth / birth_year
+
+_PARENTHESES = re.compile(r"\(.*?\)")
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+_GROUP_SPLIT = re.compile(r"[,;/\s]+")
+_SEX = {
+    "nam": Sex.MALE,
+    "m": Sex.MALE,
+    "male": Sex.MALE,
+    "nu": Sex.FEMALE,
+    "f": Sex.FEMALE,
+    "female": Sex.FEMALE,
+}
+_ETHNICITY = {normalize_name(name).replace("-", " "): code for code, name in ETHNICITIES}
+_GROUPS = {g.value: g.value for g in SpecialGroup} | {
+    "dd": SpecialGroup.DD.value,
+    "d-": SpecialGroup.DD.value,
+}
+
+
+def heading_key(text: object) -> str:
+    """'Giới tính (Nam/Nữ)' -> 'gioi tinh': what a heading is recognised by."""
+    return normalize_name(_PARENTHESES.sub(" ", str(text or ""))).strip(" :*.")
+
+
+_ALIASES = {alias: c.key for c in COLUMNS for alias in (heading_key(c.heading), *c.aliases)}
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (wrong type, wrong sheet, missing columns): said in plain words."""
+
+
+# Reading ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawCell:
+    value: object
+    is_formula: bool = False
+
+
+@dataclass
+class SourceRows:
+    headings: dict[str, int]  # column key -> position
+    rows: Iterator[tuple[int, list[RawCell]]]  # (row number as the officer sees it, cells)
+
+
+def _map_headings(values: list[object]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for position, value in enumerate(values):
+        key = _ALIASES.get(heading_key(value))
+        if key and key not in found:
+            found[key] = position
+    return found
+
+
+def _check_columns(headings: dict[str, int]) -> None:
+    missing = [COLUMN_BY_KEY[k].heading for k in REQUIRED if k not in headings]
+    if "date_of_birth" not in headings and "birth_year" not in headings:
+        missing.append(_("%(a)s or %(b)s") % {"a": "Ngày sinh", "b": "Năm sinh"})
+    if missing:
+        raise FileProblem(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+
+
+def _csv_formula(value: str) -> bool:
+    # A leading minus is a formula too ("-2+3"), but "- note" or "-" alone are text.
+    return value.startswith(_FORMULA_START) or (len(value) > 1 and value[0] == "-" and not value[1].isspace())
+
+
+@contextmanager
+def open_rows(path: Path, kind: str) -> Iterator[SourceRows]:
+    """The file's data rows, streaming; raises FileProblem when its sheet or headings are wrong."""
+    if kind == "xlsx":
+        try:
+            book = load_workbook(path, read_only=True, data_only=False)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
+            raise FileProblem(_("The file cannot be opened as an Excel workbook (.xlsx).")) from exc
+        try:
+            yield _xlsx_rows(book)
+        finally:
+            book.close()
+        return
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        sample = handle.read(CSV_SNIFF_BYTES)
+        handle.seek(0)
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample.split("\n", 1)[0] or ",", delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(handle, dialect)
+        header = next(reader, None)
+        if header is None:
+            raise FileProblem(_("The file is empty."))
+        headings = _map_headings(list(header))
+        if "full_name" not in headings:
+            raise FileProblem(
+                _("The first row must hold the column headings of the template (for example “%(h)s”).")
+                % {"h": COLUMN_BY_KEY["full_name"].heading}
+            )
+        _check_columns(headings)
+
+        def rows() -> Iterator[tuple[int, list[RawCell]]]:
+            for number, values in enumerate(reader, start=2):
+                yield number, [RawCell(v, _csv_formula(v.strip())) for v in values]
+
+        yield SourceRows(headings, rows())
+
+
+def _xlsx_rows(book: Any) -> SourceRows:
+    for sheet in book.worksheets:
+        first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        headings = _map_headings(list(first or ()))
+        if "full_name" in headings:
+            _check_columns(headings)
+
+            def rows(sheet: Any = sheet) -> Iterator[tuple[int, list[RawCell]]]:
+                for number, cells in enumerate(sheet.iter_rows(min_row=2), start=2):
+                    yield number, [RawCell(c.value, getattr(c, "data_type", "") == "f") for c in cells]
+
+            return SourceRows(headings, rows())
+    names = ", ".join(f"“{s.title}”" for s in book.worksheets)
+    raise FileProblem(
+        _(
+            "No sheet has the column headings of the template in its first row (“%(h)s”, …). "
+            "Sheets in this file: %(sheets)s. Use the sheet “%(template)s” of the template."
+        )
+        % {"h": COLUMN_BY_KEY["full_name"].heading, "sheets": names, "template": TEMPLATE_SHEET}
+    )
+
+
+# Parsing one row -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    data: dict[str, Any] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (column heading, message)
+    existing_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append((COLUMN_BY_KEY[key].heading if key else "", message))
+
+    def identity(self) -> tuple[Any, ...]:
+        d = self.data
+        return (d["name_key"], d["sex"], d["unit"].pk, d["date_of_birth"] or d["birth_year"])
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def _parse_dmy(text: str) -> dt.date | None:
+    """dd/mm/yyyy (also with . or -) as a date; None when it is not a real day."""
+    match = _DMY.fullmatch(text)
+    if match is None:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _show(value: object) -> str:
+    text = _text(value)
+    return text if len(text) <= 40 else f"{text[:40]}…"
+
+
+class Parser:
+    """Turns raw rows into ParsedRow, resolving communes once per file. Pure apart from unit look-ups."""
+
+    def __init__(self, *, actor: Any, job: ImportJob, today: dt.date | None = None) -> None:
+        self.job = job
+        self.today = today or timezone.localdate()
+        self.scope = scope_for(actor, Action.CHILD_IMPORT)
+        communes = AdminUnit.objects.valid_on(self.today).filter(
+            level__in=[Level.COMMUNE, Level.SPECIAL_ZONE]
+        )
+        self.by_code: dict[str, AdminUnit] = {}
+        self.by_name: dict[str, list[AdminUnit]] = {}
+        for unit in communes:
+            self.by_code[unit.code] = unit
+            for name in {unit.name_key, normalize_name(unit.name)}:
+                self.by_name.setdefault(name, []).append(unit)
+        self.seen: dict[tuple[Any, ...], int] = {}
+        self.seen_ids: dict[str, int] = {}
+
+    def parse(self, number: int, cells: list[RawCell], headings: dict[str, int]) -> ParsedRow | None:
+        """The parsed row, or None for an empty row (skipped, as spreadsheets trail blank lines)."""
+        raw: dict[str, RawCell] = {
+            key: cells[pos]
+            for key, pos in headings.items()
+            if pos < len(cells) and cells[pos].value is not None
+        }
+        if not any(_text(c.value) for c in raw.values()):
+            return None
+        row = ParsedRow(number)
+        for key, cell in raw.items():
+            if cell.is_formula:
+                row.problem(
+                    key,
+                    _("The cell holds a formula (%(value)s): type the value itself.")
+                    % {"value": _show(cell.value)},
+                )
+        if row.problems:
+            return row
+        values = {key: cell.value for key, cell in raw.items()}
+        for column in COLUMNS:
+            if column.max_length and len(_text(values.get(column.key))) > column.max_length:
+                row.problem(
+                    column.key,
+                    _("Too long: at most %(max)s characters.") % {"max": column.max_length},
+                )
+        self._name(row, values)
+        self._sex(row, values)
+        self._birth(row, values)
+        self._ethnicity(row, values)
+        self._commune(row, values)
+        self._id_number(row, values)
+        self._groups(row, values)
+        for key in ("address", "notes"):
+            row.data[key] = _text(values.get(key))
+        for key in ("father", "mother"):
+            row.data[key] = " ".join(split_name(_text(values.get(key))).full.split())
+        if row.ok:
+            self._duplicates(row)
+        return row
+
+    def _name(self, row: ParsedRow, values: dict[str, Any]) -> None:
+        name = _text(values.get("full_name"))
+        if not name:
+            row.problem("full_name", _("Enter the child's full name."))
+            return
+        parts = split_name(name)
+        row.data.update(full_name=parts.full, parts=parts, name_key=normalize_name(parts.full))
+
+    def _sex(self, row: ParsedRow, values: dict[str, Any]) -> None:
+        text = _text(values.get("sex"))
+        sex = _SEX.get(normalize_name(text))
+        if sex is None:
+            row.problem("sex", _("Write Nam or Nữ, not “%(value)s”.") % {"value": _show(text)})
+        row.data["sex"] = sex
+
+    def _birth(self, row: ParsedRow, values: dict[str, Any]) -> None:
+        born: dt.date | None = None
+        year: int | None = None
+        raw_date, raw_year = values.get("date_of_birth"), values.get("birth_year")
+        if isinstance(raw_date, dt.datetime):
+            born = raw_date.date()
+        elif isinstance(raw_date, dt.date):
+            born = raw_date
+        elif _text(raw_date):
+            born = _parse_dmy(_text(raw_date))
+            if born is None:
+                row.problem(
+                    "date_of_birth",
+                    _("“%(value)s” is not a date: write it as dd/mm/yyyy.") % {"value": _show(raw_date)},
+                )
+                return
+        if _text(raw_year):
+            text = _text(raw_year)
+            if not (text.isdigit() and len(text) == 4):
+                row.problem("birth_year", _("“%(value)s” is not a year of birth.") % {"value": _show(text)})
+                return
+            year = int(text)
+        if born is None and year is None:
+            row.problem("date_of_birth", _("Enter the date of birth, or at least the year of birth."))
+            return
+        if born is not None and year is not None and born.year != year:
+            row.problem("birth_year", _("The year does not match the date of birth."))
+            return
+        if born is not None and born > self.today:
+            row.problem("date_of_birth", _("The date of birth cannot be in the future."))
+            return
+        year = born.year if born is not None else year
+        if year is not None and year > self.today.year:
+            row.problem("birth_year", _("The year of birth cannot be in the future."))
+            return
+        if born is not None:
+            try:
+                sixteenth = born.replace(year=born.year + ADULT_AGE)
+            except ValueError:  # born on 29 February
+                sixteenth = dt.date(born.year + ADULT_AGE, 3, 1)
+            reached_16 = sixteenth <= self.today
+        else:
+            reached_16 = (
+                year is not None and self.today.year - year > ADULT_AGE
+            )  # certainly 16 whatever the day of birth
+        if reached_16:
+            row.problem(
+                "date_of_birth" if born else "birth_year",
+                _("16 or older today: the register is for children under 16."),
+            )
+        row.data.update(date_of_birth=born, birth_year=year)
+
+    def _ethnicity(self, row: ParsedRow, values: dict[str, Any]) -> None:
+        text = _text(values.get("ethnicity"))
+        code = ""
+        if text:
+            key = normalize_name(text).replace("-", " ")
+            code = (
+                text.zfill(2)
+                if text.isdigit() and text.zfill(2) in dict(ETHNICITIES)
+                else _ETHNICITY.get(key, "")
+            )
+            if not code:
+                row.problem(
+                    "ethnicity",
+                    _("Unknown ethnic group “%(value)s”: use a name from the list of 54 groups.")
+                    % {"value": _show(text)},
+                )
+        row.data["ethnicity"] = code
+
+    def _commune(self, row: ParsedRow, values: dict[str, Any]) -> None:
+        code, name = _text(values.get("commune_code")), _text(values.get("commune_name"))
+        unit: AdminUnit | None
+        if code:
+            unit = self.by_code.get(code.zfill(5) if code.isdigit() else code)
+            if unit is None:
+                row.problem(
+                    "commune_code",
+                    _("Unknown commune code “%(value)s”: use the 5-digit code of a commune in force today.")
+                    % {"value": _show(code)},
+                )
+                return
+        elif name:
+            matches = self.by_name.get(normalize_name(name), [])
+            in_scope = [u for u in matches if self.scope.contains(u)]
+            if len(in_scope) == 1 or len(matches) == 1:
+                unit = (in_scope or matches)[0]
+            elif not matches:
+                row.problem("commune_name", _("Unknown commune “%(value)s”.") % {"value": _show(name)})
+                return
+            else:
+                row.problem(
+                    "commune_name",
+                    _("Several communes are called “%(value)s”: give the commune code.")
+                    % {"value": _show(name)},
+                )
+                return
+        else:
+            unit = self.job.admin_unit
+        if not self.scope.contains(unit):
+            row.problem(
+                "commune_code" if code else "commune_name",
+                _("%(commune)s is outside your area: you can import only the children of %(own)s.")
+                % {"commune": unit.name, "own": self.job.admin_unit.name},
+            )
+            return
+        row.data["unit"] = unit
+
+    def _id_number(self, row: ParsedRow, values: dict[str, Any]) -> None:
+        raw = values.get("id_number")
+        text = _text(raw)
+        if isinstance(raw, int | float) and text.isdigit():
+            text = text.zfill(12)  # a number cell loses the leading zero every province code has
+        row.data["id_number"] = text
+        if not text:
+            return
+        if len(text) != 12 or not text.isdigit():
+            row.problem("id_number", _("A personal ID number has exactly 12 digits."))
+            return
+        # Digits 4-6 encode the century and sex (0/1: 1900s man/woman, 2/3: 2000s) and the year's last two.
+        sex, year = row.data.get("sex"), row.data.get("birth_year")
+        century, yy = int(text[3]), int(text[4:6])
+        if (
+            sex
+            and year
+            and (
+                century // 2 != (year // 100) - 19
+                or (century % 2 == 1) != (sex == Sex.FEMALE)
+                or yy != year % 100
+            )
+        ):
+            row.problem("id_number", _("The personal ID number does not match the sex and year of birth."))
+
+    def _groups(self, row: ParsedRow, values: dict[str, Any]) -> None:
+        text = _text(values.get("groups")).casefold()
+        groups: list[str] = []
+        for part in (p.strip(" .()") for p in _GROUP_SPLIT.split(text)):
+            if not part:
+                continue
+            group = _GROUPS.get(part)
+            if group is None:
+                row.problem(
+                    "groups",
+                    _(
+                        "Unknown group “%(value)s”: use the letters a to o of the Law on Children, "
+                        "art. 10, separated by commas."
+                    )
+                    % {"value": _show(part)},
+                )
+                return
+            if group not in groups:
+                groups.append(group)
+        row.data["groups"] = groups
+
+    def _duplicates(self, row: ParsedRow) -> None:
+        first = self.seen.get(row.identity())
+        id_number = row.data["id_number"]
+        if first is None and id_number:
+            first = self.seen_ids.get(id_number)
+        if first is not None:
+            row.problem("", _("The same child as row %(row)s of this file.") % {"row": first})
+            return
+        self.seen[row.identity()] = row.number
+        if id_number:
+            self.seen_ids[id_number] = row.number
+
+
+def match_existing(rows: list[ParsedRow]) -> None:
+    """Mark rows already in the registry (`existing_id`), and those whose ID number belongs to someone else.
+
+    One query per batch: candidates by personal ID number or by normalised name in the rows' communes.
+    """
+    ok = [r for r in rows if r.ok]
+    if not ok:
+        return
+    ids = {r.data["id_number"] for r in ok if r.data["id_number"]}
+    names = {r.data["name_key"] for r in ok}
+    units = {r.data["unit"].pk for r in ok}
+    people = Person.objects.filter(
+        Q(id_number__in=ids) | Q(name_key__in=names, child__admin_unit__in=units)
+    ).values_list(
+        "pk",
+        "id_number",
+        "name_key",
+        "sex",
+        "date_of_birth",
+        "birth_year",
+        "child__admin_unit",
+        "child__status",
+    )
+    by_id: dict[str, tuple[int, bool]] = {}
+    by_name: dict[tuple[str, str, int], list[tuple[int, dt.date | None, int | None]]] = {}
+    for pk, id_number, name_key, sex, born, year, unit_id, status in people:
+        usable = unit_id is not None and status in (ChildStatus.ACTIVE, ChildStatus.AGED_OUT)
+        if id_number:
+            by_id[id_number] = (pk, usable)
+        if usable:
+            by_name.setdefault((name_key, sex, unit_id), []).append((pk, born, year))
+    for row in ok:
+        d = row.data
+        if d["id_number"] in by_id:
+            pk, usable = by_id[d["id_number"]]
+            if usable:
+                row.existing_id = pk
+            else:
+                row.problem(
+                    "id_number",
+                    _("This personal ID number is already recorded for another person: check it."),
+                )
+            continue
+        for pk, born, year in by_name.get((d["name_key"], d["sex"], d["unit"].pk), []):
+            if (d["date_of_birth"] and born == d["date_of_birth"]) or (
+                (d["date_of_birth"] is None or born is None) and year == d["birth_year"]
+            ):
+                row.existing_id = pk
+                break
+
+
+def parsed_rows(source: SourceRows, parser: Parser) -> Iterator[list[ParsedRow]]:
+    """The file's rows in batches, parsed and matched against the registry."""
+    batch: list[ParsedRow] = []
+    for number, cells in source.rows:
+        row = parser.parse(number, cells, source.headings)
+        if row is None:
+            continue
+        batch.append(row)
+        if len(batch) >= BATCH_SIZE:
+            match_existing(batch)
+            yield batch
+            batch = []
+    if batch:
+        match_existing(batch)
+        yield batch
+
+
+# Writing ---------------------------------------------------------------------------------------------
+
+
+def _province_of(unit: AdminUnit) -> AdminUnit:
+    first = int(unit.path.strip("/").split("/")[0])
+    return unit if first == unit.pk else AdminUnit.objects.get(pk=first)
+
+
+def children_import_rows(*, actor: Any, job: ImportJob, rows: list[ParsedRow]) -> list[int]:
+    """Register the valid, new rows of one batch; returns the new children's ids.
+
+    The bulk variant of registration: the same checks ran in Parser (the child form's rules) and the
+    duplicate rule in match_existing, and each child gets its RegistrationDecision ("new", chosen by the
+    officer when confirming the import). The audit trail gets one event per batch naming every child it
+    created (with the rows), not one event per child: a per-child event would double the time of a
+    100,000-row import (each append locks and reads the chain) while telling nothing more.
+    Callers hold the transaction.
+    """
+    new = [r for r in rows if r.ok and r.existing_id is None]
+    if not new:
+        return []
+    provinces: dict[int, AdminUnit] = {}
+    persons = []
+    for r in new:
+        d, parts, unit = r.data, r.data["parts"], r.data["unit"]
+        province = provinces.setdefault(unit.pk, _province_of(unit))
+        persons.append(
+            Person(
+                ho=parts.ho,
+                ten_dem=parts.ten_dem,
+                ten=parts.ten,
+                full_name=d["full_name"],
+                name_key=d["name_key"],
+                ten_key=normalize_name(parts.ten),
+                ho_key=normalize_name(parts.ho),
+                sort_key=name_sort_key(d["full_name"]),
+                sex=d["sex"],
+                date_of_birth=d["date_of_birth"],
+                birth_year=d["birth_year"],
+                ethnicity=d["ethnicity"],
+                id_number=d["id_number"],
+                admin_unit=unit,
+                province=province,
+                address=d["address"],
+                created_by=actor,
+            )
+        )
+    Person.objects.bulk_create(persons)
+    children = [
+        Child(
+            person=p,
+            admin_unit=p.admin_unit,
+            province=p.province,
+            registered_by=actor,
+            notes=r.data["notes"],
+        )
+        for p, r in zip(persons, new, strict=True)
+    ]
+    Child.objects.bulk_create(children)
+    parents: list[tuple[Child, Person, str]] = []
+    for child, r in zip(children, new, strict=True):
+        for key, relationship in (("father", Relationship.FATHER), ("mother", Relationship.MOTHER)):
+            if r.data[key]:
+                parts = split_name(r.data[key])
+                parent = Person(
+                    ho=parts.ho,
+                    ten_dem=parts.ten_dem,
+                    ten=parts.ten,
+                    full_name=parts.full,
+                    name_key=normalize_name(parts.full),
+                    ten_key=normalize_name(parts.ten),
+                    ho_key=normalize_name(parts.ho),
+                    sort_key=name_sort_key(parts.full),
+                    admin_unit=child.admin_unit,
+                    province=child.province,
+                    address=r.data["address"],
+                    created_by=actor,
+                )
+                parents.append((child, parent, relationship))
+    Person.objects.bulk_create([p for _c, p, _r in parents])
+    Caregiver.objects.bulk_create(
+        [Caregiver(child=c, person=p, relationship=rel, is_primary=False) for c, p, rel in parents]
+    )
+    today = timezone.localdate()
+    SpecialCircumstance.objects.bulk_create(
+        [
+            SpecialCircumstance(child=c, group=g, start_date=today, source=CircumstanceSource.IMPORT)
+            for c, r in zip(children, new, strict=True)
+            for g in r.data["groups"]
+        ]
+    )
+    RegistrationDecision.objects.bulk_create(
+        [
+            RegistrationDecision(child=c, decision=RegistrationDecision.Decision.NEW, decided_by=actor)
+            for c in children
+        ]
+    )
+    created = [c.pk for c in children]
+    audit.record(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        obj=job,
+        unit=job.admin_unit,
+        changes={"created_children": created, "rows": [r.number for r in new]},
+    )
+    return created
+
+
+# The job's steps -------------------------------------------------------------------------------------
+
+
+def _problems(job: ImportJob, row: ParsedRow) -> list[ImportProblem]:
+    return [
+        ImportProblem(job=job, row=row.number, column=col, message=msg[:500]) for col, msg in row.problems
+    ]
+
+
+def _file_failed(job: ImportJob, message: str) -> None:
+    ImportProblem.objects.filter(job=job).delete()
+    ImportProblem.objects.create(job=job, row=1, column="", message=message[:500])
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED, error_count=1, finished_at=timezone.now()
+    )
+
+
+def job_validate(job_id: int) -> None:
+    """The dry run: every problem of every row recorded, rows counted; nothing is written to the registry."""
+    job = ImportJob.objects.select_related("admin_unit", "created_by").get(pk=job_id)
+    ImportProblem.objects.filter(job=job).delete()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING, processed_rows=0)
+    parser = Parser(actor=job.created_by, job=job)
+    total = valid = existing = errors = 0
+    try:
+        with open_rows(Path(job.stored_path), _kind(job)) as source:
+            for batch in parsed_rows(source, parser):
+                problems = [p for r in batch for p in _problems(job, r)]
+                ImportProblem.objects.bulk_create(problems)
+                total += len(batch)
+                errors += sum(1 for r in batch if not r.ok)
+                existing += sum(1 for r in batch if r.ok and r.existing_id is not None)
+                valid += sum(1 for r in batch if r.ok)
+                ImportJob.objects.filter(pk=job.pk).update(processed_rows=total)
+    except FileProblem as exc:
+        _file_failed(job, str(exc))
+        return
+    except UnicodeDecodeError:
+        _file_failed(job, _("The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again."))
+        return
+    if total == 0:
+        _file_failed(job, _("The file has no rows of children."))
+        return
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.VALIDATED,
+        total_rows=total,
+        processed_rows=total,
+        valid_rows=valid,
+        existing_count=existing,
+        error_count=errors,
+    )
+
+
+class _RollBack(Exception):
+    pass
+
+
+def job_run(job_id: int) -> None:
+    """The import in the officer's chosen mode (see the module's docstring for what a crash leaves)."""
+    job = ImportJob.objects.select_related("admin_unit", "created_by").get(pk=job_id)
+    if job.status != ImportJob.Status.IMPORTING:
+        return
+    try:
+        if job.mode == ImportJob.Mode.ALL_OR_NOTHING:
+            _run_all_or_nothing(job)
+        else:
+            _run_valid_only(job)
+    except (FileProblem, UnicodeDecodeError) as exc:
+        _file_failed(job, str(exc) if isinstance(exc, FileProblem) else _("The file is not UTF-8 text."))
+    except Exception:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, finished_at=timezone.now())
+        raise
+
+
+def _run_all_or_nothing(job: ImportJob) -> None:
+    parser = Parser(actor=job.created_by, job=job)
+    created = existing = 0
+    bad: list[ParsedRow] = []
+    try:
+        with transaction.atomic(), open_rows(Path(job.stored_path), _kind(job)) as source:
+            for batch in parsed_rows(source, parser):
+                bad.extend(r for r in batch if not r.ok)
+                if bad:
+                    continue  # keep reading: the report lists every bad row, and nothing is written
+                existing += sum(1 for r in batch if r.existing_id is not None)
+                created += len(children_import_rows(actor=job.created_by, job=job, rows=batch))
+            if bad:
+                raise _RollBack
+    except _RollBack:
+        ImportProblem.objects.filter(job=job).delete()
+        ImportProblem.objects.bulk_create([p for r in bad for p in _problems(job, r)], batch_size=1000)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, created_count=0, error_count=len(bad), finished_at=timezone.now()
+        )
+        return
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE,
+        created_count=created,
+        existing_count=existing,
+        processed_rows=job.total_rows,
+        finished_at=timezone.now(),
+    )
+
+
+def _run_valid_only(job: ImportJob) -> None:
+    parser = Parser(actor=job.created_by, job=job)
+    done = job.processed_rows  # rows already written by an earlier, interrupted run
+    seen = 0
+    with open_rows(Path(job.stored_path), _kind(job)) as source:
+        batch: list[ParsedRow] = []
+        for number, cells in source.rows:
+            row = parser.parse(number, cells, source.headings)
+            if row is None:
+                continue
+            seen += 1
+            if seen <= done:
+                continue  # parsed only to remember it for the duplicate check
+            batch.append(row)
+            if len(batch) >= BATCH_SIZE:
+                _write_batch(job, batch)
+                batch = []
+        if batch:
+            _write_batch(job, batch)
+    job.refresh_from_db()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now())
+
+
+def _write_batch(job: ImportJob, batch: list[ParsedRow]) -> None:
+    match_existing(batch)
+    with transaction.atomic():
+        created = children_import_rows(actor=job.created_by, job=job, rows=batch)
+        current = ImportJob.objects.select_for_update().get(pk=job.pk)
+        current.processed_rows += len(batch)
+        current.created_count += len(created)
+        current.existing_count += sum(1 for r in batch if r.ok and r.existing_id is not None)
+        current.save(update_fields=["processed_rows", "created_count", "existing_count", "updated_at"])
+
+
+def _kind(job: ImportJob) -> str:
+    return Path(job.stored_path).suffix.lstrip(".")
+
+
+# Services: the officer's steps -----------------------------------------------------------------------
+
+
+class UploadRefused(Exception):
+    """The upload is refused; the message says why in plain words."""
+
+
+def sniff_kind(name: str, head: bytes, handle: IO[bytes]) -> str:
+    """'xlsx' or 'csv', judged by content (the extension must agree); raises UploadRefused otherwise."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise UploadRefused(_("Only .xlsx and .csv files can be imported."))
+    if suffix == ".xlsx":
+        if head.startswith(XLSX_MAGIC):
+            handle.seek(0)
+            try:
+                with zipfile.ZipFile(handle) as archive:
+                    names = set(archive.namelist())
+            except zipfile.BadZipFile:
+                names = set()
+            if {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+                return "xlsx"
+        raise UploadRefused(_("This file is not an Excel workbook (.xlsx), whatever its name says."))
+    if head.startswith(XLSX_MAGIC) or b"\x00" in head:
+        raise UploadRefused(_("This file is not a CSV text file, whatever its name says."))
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character may be cut at the end of the sample; only an error before it counts.
+        if exc.start < len(head) - 4:
+            raise UploadRefused(
+                _("The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again.")
+            ) from exc
+    return "csv"
+
+
+def _store(*, actor: Any, unit: AdminUnit, upload: Any) -> ImportJob:
+    upload.seek(0)
+    head = upload.read(CSV_SNIFF_BYTES)
+    kind = sniff_kind(upload.name or "", head, upload)
+    directory = Path(settings.UPLOAD_DIR) / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{uuid.uuid4().hex}.{kind}"
+    digest = hashlib.sha256()
+    upload.seek(0)
+    with target.open("wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    return ImportJob.objects.create(
+        admin_unit=unit,
+        province=_province_of(unit),
+        created_by=actor,
+        original_name=Path(upload.name or "").name[:255],
+        stored_path=str(target),
+        sha256=digest.hexdigest(),
+    )
+
+
+def import_job_create(*, actor: Any, unit: AdminUnit, upload: Any) -> ImportJob:
+    """Store an uploaded file and schedule its dry run. `upload` is a Django UploadedFile."""
+    from .tasks import validate_import
+
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise UploadRefused(
+            _("The file is too large: at most %(mb)s MB.")
+            % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+        )
+    if upload.size == 0:
+        raise UploadRefused(_("The file is empty."))
+    with transaction.atomic():
+        job = _store(actor=actor, unit=unit, upload=upload)
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=job,
+            unit=unit,
+            changes={"file": job.original_name, "sha256": job.sha256, "bytes": upload.size},
+        )
+        transaction.on_commit(lambda: validate_import.enqueue(job.pk))
+    return job
+
+
+def import_job_confirm(*, actor: Any, job: ImportJob, mode: str) -> ImportJob:
+    """The officer's go-ahead after the dry run, in the mode they chose; the import runs in the background."""
+    from .tasks import run_import
+
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if current.status != ImportJob.Status.VALIDATED:
+            raise UploadRefused(_("This import is not waiting for confirmation."))
+        current.mode = mode
+        current.status = ImportJob.Status.IMPORTING
+        current.processed_rows = 0
+        current.save(update_fields=["mode", "status", "processed_rows", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            obj=current,
+            unit=current.admin_unit,
+            changes={"mode": mode, "rows": current.total_rows, "errors": current.error_count},
+        )
+        transaction.on_commit(lambda: run_import.enqueue(current.pk))
+    return current
+
+
+def import_generated_rows(
+    *, actor: Any, unit: AdminUnit, count: int, kind: str = "csv", seed: int = 1
+) -> ImportJob:
+    """For `make bench`: import `count` synthetic rows of `unit` in the foreground, in valid-rows mode.
+
+    The caller measures rows per second and peak memory around this call (tracemalloc or ru_maxrss);
+    the file is written to disk first and read back streaming, as an officer's upload would be.
+    """
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    rows = synthetic_rows(count, commune_code=unit.code, seed=seed)
+    upload = TemporaryUploadedFile(f"bench.{kind}", "application/octet-stream", 0, "utf-8")
+    if kind == "xlsx":
+        write_xlsx_rows(upload, rows)
+    else:
+        write_csv_rows(upload, rows)
+    upload.size = upload.tell()
+    job = _store(actor=actor, unit=unit, upload=upload)
+    upload.close()
+    job_validate(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(
+        mode=ImportJob.Mode.VALID_ONLY, status=ImportJob.Status.IMPORTING, processed_rows=0
+    )
+    job_run(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+# Files for tests and benchmarks ----------------------------------------------------------------------
+
+HEADINGS = [c.heading for c in COLUMNS]
+
+_FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương")
+_MIDDLE_M = ("Văn", "Đức", "Minh", "Quang", "Hữu", "Thành")
+_MIDDLE_F = ("Thị", "Ngọc", "Thu", "Thanh", "Mai", "Kim")
+_GIVEN_M = ("An", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hùng", "Khoa", "Long", "Nam", "Phúc", "Sơn", "Tuấn")
+_GIVEN_F = ("Anh", "Chi", "Dung", "Giang", "Hà", "Hương", "Lan", "Linh", "My", "Ngân", "Thảo", "Trang", "Yến")
+
+
+def synthetic_rows(count: int, *, commune_code: str, seed: int = 1) -> Iterator[list[object]]:
+    """`count` plausible, distinct rows in the template's column order (no real child's data)."""
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+    today = timezone.localdate()
+    for n in range(count):
+        female = rng.random() < 0.5
+        middle = rng.choice(_MIDDLE_F if female else _MIDDLE_M)
+        given = rng.choice(_GIVEN_F if female else _GIVEN_M)
+        name = f"{rng.choice(_FAMILY)} {middle} {given}"
+        born = today - dt.timedelta(days=400 + n % 5000)
+        # The running number keeps rows distinct however many there are (a second tên đệm).
+        name = f"{name.rsplit(' ', 1)[0]} {_middle_number(n)} {given}"
+        yield [name, "Nữ" if female else "Nam", born.strftime("%d/%m/%Y"), "", "Kinh", "", commune_code,
+               "", f"Tổ {n % 40 + 1}", "", "", "", ""]  # fmt: skip
+
+
+def _middle_number(n: int) -> str:
+    # Syllables that read as a name part, from the number in base len(_SYLLABLES).
+    syllables = ("Bảo", "Gia", "Hoài", "Khánh", "Lâm", "Nhật", "Phương", "Tâm", "Trúc", "Xuân")
+    out = []
+    while True:
+        n, r = divmod(n, len(syllables))
+        out.append(syllables[r])
+        if n == 0:
+            return " ".join(out)
+
+
+def write_csv_rows(target: IO[bytes], rows: Any, headings: list[str] | None = None) -> None:
+    text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=True)
+    writer = csv.writer(text)
+    writer.writerow(headings or HEADINGS)
+    writer.writerows(rows)
+    text.flush()
+    text.detach()
+
+
+def write_xlsx_rows(
+    target: IO[bytes], rows: Any, headings: list[str] | None = None, sheet_title: str = TEMPLATE_SHEET
+) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_title)
+    sheet.append(headings or HEADINGS)
+    for row in rows:
+        sheet.append(row)
+    book.save(target)
+
+
+def template_workbook(
+    *, guide: list[tuple[str, str]], ethnicities: list[str], groups: list[tuple[str, str]]
+) -> IO[bytes]:
+    """The downloadable template: the data sheet with its headings, then a sheet of instructions.
+
+    Built on request rather than committed as a binary, so it always matches COLUMNS. The text
+    columns (ID number, commune code) are formatted as text so Excel keeps their leading zeros.
+    """
+    import tempfile
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # noqa: S101 - a new workbook always has its first sheet
+    sheet.title = TEMPLATE_SHEET
+    sheet.append(HEADINGS)
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(index)
+        sheet.cell(row=1, column=index).font = Font(bold=True)
+        sheet.column_dimensions[letter].width = max(12, len(column.heading) + 4)
+        if column.key in ("id_number", "commune_code", "date_of_birth"):
+            for row in range(2, 1002):
+                sheet.cell(row=row, column=index).number_format = "@"
+    sex = DataValidation(type="list", formula1='"Nam,Nữ"', allow_blank=True)
+    sheet.add_data_validation(sex)
+    sex.add("B2:B5000")
+    notes = book.create_sheet("Hướng dẫn")
+    notes.column_dimensions["A"].width = 28
+    notes.column_dimensions["B"].width = 100
+    notes.append(["Cột", "Cách ghi"])
+    for heading, text in guide:
+        notes.append([heading, text])
+    notes.append([])
+    notes.append(["Nhóm", "Trẻ em có hoàn cảnh đặc biệt (Luật Trẻ em 2016, Điều 10)"])
+    for letter, label in groups:
+        notes.append([letter, label])
+    notes.append([])
+    notes.append(["Dân tộc", ", ".join(ethnicities)])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
+    book.save(spool)
+    spool.seek(0)
+    return spool
