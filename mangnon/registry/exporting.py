@@ -1,9 +1,10 @@
 """Export of a list of children to XLSX or CSV, in the import template's columns (an export re-imports).
 
-Only rows in the viewer's scope for CHILD_EXPORT, filtered like the child list; streamed (a server-side
-iterator, the writers in core.export), safe against formula injection, and audited with the filters
-and the row count before the first byte leaves. Sensitive groups (HIV, conflict with the law, drugs,
-sexual abuse) appear only for children whose commune lies in the viewer's scope for seeing them.
+The rows of the child list selector (scope first, the same filters), narrowed to the viewer's scope
+for CHILD_EXPORT; streamed (a server-side iterator, the writers in core.export), safe against formula
+injection, and audited with the filters and the row count before the first byte leaves. Sensitive
+groups (HIV, conflict with the law, drugs, sexual abuse) appear only for children whose commune lies in
+the viewer's scope for seeing them.
 """
 
 from __future__ import annotations
@@ -13,18 +14,19 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from mangnon.accounts.access import scope_for, scoped
+from mangnon.accounts.access import scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit
 from mangnon.core.models import AuditAction
-from mangnon.core.text import normalize_name
 
+from . import selectors
 from .codes import ETHNICITIES, SENSITIVE_GROUPS, ChildStatus, Relationship, Sex
 from .importing import HEADINGS
 from .models import Caregiver, Child, SpecialCircumstance
+from .selectors import ChildFilter
 
 SHEET_TITLE = "Danh sách trẻ em"
 WIDTHS = (28, 10, 14, 9, 12, 16, 9, 22, 30, 24, 24, 14, 30)
@@ -33,47 +35,36 @@ _ETHNICITY = dict(ETHNICITIES)
 _SEX = {Sex.MALE: "Nam", Sex.FEMALE: "Nữ"}
 
 
-@dataclass(frozen=True)
-class ExportFilters:
-    """The child list's filters: name or ID number, commune code, group letter, status."""
-
-    q: str = ""
-    commune: str = ""
-    group: str = ""
-    status: str = ""
-
-    @classmethod
-    def from_query(cls, params: Mapping[str, Any]) -> ExportFilters:
-        return cls(
-            q=str(params.get("q", "")).strip()[:100],
-            commune=str(params.get("commune", "")).strip()[:10],
-            group=str(params.get("group", "")).strip()[:2],
-            status=str(params.get("status", "")).strip()[:10],
-        )
-
-    def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in self.__dict__.items() if v}
+def _int(value: object) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 9 else None
 
 
-def children_for_export(*, viewer: Any, filters: ExportFilters) -> QuerySet[Child]:
-    """The children `viewer` may export, scope first, then the filters; in Vietnamese name order."""
-    qs = scoped(Child.objects.all(), viewer, Action.CHILD_EXPORT).exclude(status=ChildStatus.MERGED)
-    if filters.status in ChildStatus.values:
-        qs = qs.filter(status=filters.status)
-    if filters.commune:
-        qs = qs.filter(admin_unit__code=filters.commune)
-    if filters.group:
-        today = timezone.localdate()
-        current = SpecialCircumstance.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=today), child=OuterRef("pk"), group=filters.group
-        )
-        qs = qs.filter(Exists(current))
-    if filters.q:
-        if filters.q.isdigit():
-            qs = qs.filter(person__id_number=filters.q)
-        else:
-            qs = qs.filter(person__name_key__contains=normalize_name(filters.q))
-    return qs.order_by("person__sort_key", "pk")
+def filters_from_query(params: Mapping[str, Any]) -> ChildFilter:
+    """The child list's filters from a query string (the list's export links carry them)."""
+    text = {k: str(params.get(k, "")).strip() for k in ("q", "commune", "group", "risk", "status")}
+    return ChildFilter(
+        q=text["q"][:100],
+        commune=text["commune"][:10],
+        group=text["group"][:2],
+        risk=text["risk"][:20],
+        status=text["status"] if text["status"] in ChildStatus.values else "",
+        age_min=_int(params.get("age_min")),
+        age_max=_int(params.get("age_max")),
+        household=_int(params.get("household")),
+    )
+
+
+def filters_dict(filters: ChildFilter) -> dict[str, Any]:
+    return {k: v for k, v in filters.__dict__.items() if v not in ("", None)}
+
+
+def children_for_export(*, viewer: Any, filters: ChildFilter) -> QuerySet[Child]:
+    """The list selector's children (scope first, the same filters, Vietnamese order), narrowed to the
+    communes where the viewer may also export."""
+    return selectors.children_for(viewer, filters).filter(
+        scope_for(viewer, Action.CHILD_EXPORT).q("admin_unit")
+    )
 
 
 def _rows(qs: QuerySet[Child], viewer: Any) -> Iterator[list[object]]:
@@ -118,7 +109,7 @@ class Export:
     filename: str
 
 
-def children_export(*, viewer: Any, filters: ExportFilters, fmt: str) -> Export:
+def children_export(*, viewer: Any, filters: ChildFilter, fmt: str) -> Export:
     """The export of the filtered list, recorded in the audit trail (action "export") before it streams."""
     qs = children_for_export(viewer=viewer, filters=filters)
     count = qs.count()
@@ -126,7 +117,7 @@ def children_export(*, viewer: Any, filters: ExportFilters, fmt: str) -> Export:
         actor=viewer,
         action=AuditAction.EXPORT,
         object_type="registry.child",
-        changes={"format": fmt, "filters": filters.as_dict(), "rows": count},
+        changes={"format": fmt, "filters": filters_dict(filters), "rows": count},
     )
     stamp = dt.datetime.now(tz=timezone.get_current_timezone()).strftime("%Y%m%d-%H%M")
     return Export(_rows(qs, viewer), list(HEADINGS), count, f"tre-em-{stamp}.{fmt}")

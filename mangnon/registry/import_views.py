@@ -201,7 +201,7 @@ def export_children(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
         raise Http404
     if not can(request.user, Action.CHILD_EXPORT):
         raise PermissionDenied
-    filters = exporting.ExportFilters.from_query(request.GET)
+    filters = exporting.filters_from_query(request.GET)
     if (
         filters.commune
         and not scope_for(request.user, Action.CHILD_EXPORT).units().filter(code=filters.commune).exists()
