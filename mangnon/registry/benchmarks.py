@@ -98,9 +98,9 @@ def build_set() -> AdminUnit:
             synthetic.bulk_save_children(pairs, batch_size=2000)
         have += len(chunk)
     print(f"    (built {have:,} children in {time.perf_counter() - started:.0f} s)", flush=True)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE registry_person; ANALYZE registry_child")
+    with connection.cursor() as cursor:  # fresh statistics, as after any large load
+        for table in ("registry_person", "registry_child"):
+            cursor.execute(f"ANALYZE {table}")
     return province
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from rapidfuzz import fuzz
 
 from mangnon.core.names import split_name
@@ -35,7 +35,7 @@ from mangnon.core.text import normalize_name
 from mangnon.geo.models import AdminUnit
 
 from .codes import ChildStatus, Relationship
-from .models import Caregiver, Child
+from .models import Caregiver, Child, Person
 
 LIKELY = "likely"
 POSSIBLE = "possible"
@@ -111,25 +111,32 @@ class _Keys:
 def _year_range(year: int | None) -> dict[str, int]:
     if year is None:
         return {}
-    return {"person__birth_year__gte": year - YEAR_WINDOW, "person__birth_year__lte": year + YEAR_WINDOW}
+    return {"birth_year__gte": year - YEAR_WINDOW, "birth_year__lte": year + YEAR_WINDOW}
 
 
 def _blocks(
     keys: _Keys, sex: str, year: int | None, commune: AdminUnit | None, base: QuerySet[Child]
-) -> list[QuerySet[Child, tuple[Any, ...]]]:
+) -> list[QuerySet[Child]]:
     years = _year_range(year)
-    branches = [base.filter(person__name_key=keys.full)]
+    # Each branch picks persons through a Person index, then joins the child by primary key, so the
+    # planner never starts from the wide `within` filter (a province has hundreds of thousands of rows).
+    people = [Person.objects.filter(name_key=keys.full)]
     if keys.ten:
-        branches.append(base.filter(person__ten_key=keys.ten, person__ho_key=keys.ho, **years))
+        people.append(Person.objects.filter(ten_key=keys.ten, ho_key=keys.ho, **years))
         if commune is not None:
-            branches.append(base.filter(admin_unit=commune, person__ten_key=keys.ten, **years))
+            people.append(Person.objects.filter(admin_unit=commune, ten_key=keys.ten, **years))
     if commune is not None and keys.ho:
-        same_sex = {"person__sex": sex} if sex else {}
-        branches.append(base.filter(admin_unit=commune, person__ho_key=keys.ho, **same_sex, **years))
+        same_sex = {"sex": sex} if sex else {}
+        people.append(Person.objects.filter(admin_unit=commune, ho_key=keys.ho, **same_sex, **years))
     dem_words = [w for w in keys.dem.split(" ") if w]
     if dem_words and keys.ho:
-        branches.append(base.filter(person__ten_key__in=dem_words, person__ho_key=keys.ho, **years))
-    return [b.values_list(*_FIELDS) for b in branches]
+        people.append(Person.objects.filter(ten_key__in=dem_words, ho_key=keys.ho, **years))
+    # First the ids (index-only lookups), then the children among them: with a literal id list no
+    # planner is tempted to start from the wide `within` filter.
+    first, *rest = [p.order_by().values_list("pk", flat=True) for p in people]
+    ids = sorted(set(first.union(*rest) if rest else first))
+    # `base` (the scope) is checked per id, correlated, so it cannot become the starting point.
+    return [Child.objects.filter(pk__in=ids).filter(Exists(base.filter(pk=OuterRef("pk"))))]
 
 
 def _name_score(query: _Keys, other: _Keys) -> tuple[float, str | None]:
@@ -187,16 +194,15 @@ def find_candidates(
     """The registered children (among those matching `within`) who may be this child, best first.
 
     `within` is a filter on Child, normally the caller's scope (`scope.q("admin_unit")`): nothing
-    outside it is read. Two queries at most: the blocks, then the parents of the remaining candidates
-    when `parents` are given.
+    outside it is read. Three queries at most: the ids of the blocks, their children, then
+    the parents of the remaining candidates when `parents` are given.
     """
     keys = _Keys.of(full_name)
     if not keys.full:
         return []
     year = date_of_birth.year if date_of_birth is not None else birth_year
     base = matchable(within, exclude_ids)
-    first, *rest = _blocks(keys, sex, year, commune, base)
-    rows: list[tuple[Any, ...]] = list(first.union(*rest) if rest else first)
+    rows: list[tuple[Any, ...]] = list(candidate_rows(_blocks(keys, sex, year, commune, base)[0]))
     return rank(
         rows, full_name=full_name, sex=sex, date_of_birth=date_of_birth, birth_year=birth_year,
         commune=commune, parents=parents, address=address, limit=limit,
