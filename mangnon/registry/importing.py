@@ -54,6 +54,7 @@ from mangnon.core.text import normalize_name
 from mangnon.geo.models import AdminUnit, Level
 
 from .codes import ETHNICITIES, ChildStatus, CircumstanceSource, Relationship, Sex, SpecialGroup
+from .matching import LIKELY, find_candidates
 from .models import (
     Caregiver,
     Child,
@@ -63,6 +64,7 @@ from .models import (
     RegistrationDecision,
     SpecialCircumstance,
 )
+from .services import id_number_errors, province_of
 
 TEMPLATE_SHEET = "Danh sách trẻ em"
 BATCH_SIZE = 500
@@ -282,6 +284,11 @@ class Parser:
         self.job = job
         self.today = today or timezone.localdate()
         self.scope = scope_for(actor, Action.CHILD_IMPORT)
+        # What rows are matched against: the children the officer can see, except those this very run
+        # has just added (earlier rows of the file, already checked against each other above).
+        self.within = scope_for(actor, Action.CHILD_VIEW).q("admin_unit") & ~Q(
+            registered_by=actor, created_at__gte=timezone.now()
+        )
         communes = AdminUnit.objects.valid_on(self.today).filter(
             level__in=[Level.COMMUNE, Level.SPECIAL_ZONE]
         )
@@ -464,24 +471,12 @@ class Parser:
         if isinstance(raw, int | float) and text.isdigit():
             text = text.zfill(12)  # a number cell loses the leading zero every province code has
         row.data["id_number"] = text
-        if not text:
-            return
-        if len(text) != 12 or not text.isdigit():
-            row.problem("id_number", _("A personal ID number has exactly 12 digits."))
-            return
-        # Digits 4-6 encode the century and sex (0/1: 1900s man/woman, 2/3: 2000s) and the year's last two.
-        sex, year = row.data.get("sex"), row.data.get("birth_year")
-        century, yy = int(text[3]), int(text[4:6])
-        if (
-            sex
-            and year
-            and (
-                century // 2 != (year // 100) - 19
-                or (century % 2 == 1) != (sex == Sex.FEMALE)
-                or yy != year % 100
-            )
-        ):
-            row.problem("id_number", _("The personal ID number does not match the sex and year of birth."))
+        if text:
+            # The registration form's and the API's rules (format, consistency with sex and year).
+            for message in id_number_errors(
+                text, sex=row.data.get("sex") or "", birth_year=row.data.get("birth_year")
+            ):
+                row.problem("id_number", message)
 
     def _groups(self, row: ParsedRow, values: dict[str, Any]) -> None:
         text = _text(values.get("groups")).casefold()
@@ -517,10 +512,12 @@ class Parser:
             self.seen_ids[id_number] = row.number
 
 
-def match_existing(rows: list[ParsedRow]) -> None:
+def match_existing(rows: list[ParsedRow], within: Q | None = None) -> None:
     """Mark rows already in the registry (`existing_id`), and those whose ID number belongs to someone else.
 
     One query per batch: candidates by personal ID number or by normalised name in the rows' communes.
+    With `within` (the importer's scope), rows the matcher finds likely to be a registered child are
+    problems too (see _likely_duplicates).
     """
     ok = [r for r in rows if r.ok]
     if not ok:
@@ -566,6 +563,58 @@ def match_existing(rows: list[ParsedRow]) -> None:
             ):
                 row.existing_id = pk
                 break
+    if within is not None:
+        _likely_duplicates([r for r in ok if r.ok and r.existing_id is None], within)
+
+
+def _likely_duplicates(rows: list[ParsedRow], within: Q) -> None:
+    """Rows the matcher finds `likely` to be a registered child without being the same record exactly
+    (a typo, no diacritics, a swapped date): the officer must decide on the registration page, where
+    they can link or confirm a new child, so such a row is a problem here, not a silent new child.
+
+    The matcher runs only for rows whose tên or họ, with a birth year two years either side, occurs among
+    the registered children in scope: one query per batch, so a first import into an empty register
+    costs nothing.
+    """
+    if not rows:
+        return
+    years = [r.data["birth_year"] for r in rows]
+    tens = {normalize_name(r.data["parts"].ten) for r in rows}
+    hos = {normalize_name(r.data["parts"].ho) for r in rows}
+    near: dict[str, set[int]] = {}
+    for ten_key, ho_key, year in (
+        Child.objects.filter(within, status__in=(ChildStatus.ACTIVE, ChildStatus.AGED_OUT))
+        .filter(Q(person__ten_key__in=tens) | Q(person__ho_key__in=hos))
+        .filter(person__birth_year__gte=min(years) - 2, person__birth_year__lte=max(years) + 2)
+        .values_list("person__ten_key", "person__ho_key", "person__birth_year")
+    ):
+        near.setdefault(f"t:{ten_key}", set()).add(year)
+        near.setdefault(f"h:{ho_key}", set()).add(year)
+    for row in rows:
+        d = row.data
+        keys = (f"t:{normalize_name(d['parts'].ten)}", f"h:{normalize_name(d['parts'].ho)}")
+        if not any(abs(y - d["birth_year"]) <= 2 for k in keys for y in near.get(k, ())):
+            continue
+        candidates = find_candidates(
+            full_name=d["full_name"],
+            sex=d["sex"],
+            date_of_birth=d["date_of_birth"],
+            birth_year=d["birth_year"],
+            commune=d["unit"],
+            within=within,
+            parents=[p for p in (d["father"], d["mother"]) if p],
+            address=d["address"],
+            limit=1,
+        )
+        if candidates and candidates[0].level == LIKELY:
+            row.problem(
+                "",
+                _(
+                    "Probably a child already registered (record no. %(id)s): register this row on the "
+                    "registration page, where you can link it to that record or confirm a new child."
+                )
+                % {"id": candidates[0].child_id},
+            )
 
 
 def parsed_rows(source: SourceRows, parser: Parser) -> Iterator[list[ParsedRow]]:
@@ -577,20 +626,15 @@ def parsed_rows(source: SourceRows, parser: Parser) -> Iterator[list[ParsedRow]]
             continue
         batch.append(row)
         if len(batch) >= BATCH_SIZE:
-            match_existing(batch)
+            match_existing(batch, parser.within)
             yield batch
             batch = []
     if batch:
-        match_existing(batch)
+        match_existing(batch, parser.within)
         yield batch
 
 
 # Writing ---------------------------------------------------------------------------------------------
-
-
-def _province_of(unit: AdminUnit) -> AdminUnit:
-    first = int(unit.path.strip("/").split("/")[0])
-    return unit if first == unit.pk else AdminUnit.objects.get(pk=first)
 
 
 def children_import_rows(*, actor: Any, job: ImportJob, rows: list[ParsedRow]) -> list[int]:
@@ -610,7 +654,7 @@ def children_import_rows(*, actor: Any, job: ImportJob, rows: list[ParsedRow]) -
     persons = []
     for r in new:
         d, parts, unit = r.data, r.data["parts"], r.data["unit"]
-        province = provinces.setdefault(unit.pk, _province_of(unit))
+        province = provinces.setdefault(unit.pk, province_of(unit))
         persons.append(
             Person(
                 ho=parts.ho,
@@ -812,16 +856,16 @@ def _run_valid_only(job: ImportJob) -> None:
                 continue  # parsed only to remember it for the duplicate check
             batch.append(row)
             if len(batch) >= BATCH_SIZE:
-                _write_batch(job, batch)
+                _write_batch(job, batch, parser)
                 batch = []
         if batch:
-            _write_batch(job, batch)
+            _write_batch(job, batch, parser)
     job.refresh_from_db()
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now())
 
 
-def _write_batch(job: ImportJob, batch: list[ParsedRow]) -> None:
-    match_existing(batch)
+def _write_batch(job: ImportJob, batch: list[ParsedRow], parser: Parser) -> None:
+    match_existing(batch, parser.within)
     with transaction.atomic():
         created = children_import_rows(actor=job.created_by, job=job, rows=batch)
         current = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -886,7 +930,7 @@ def _store(*, actor: Any, unit: AdminUnit, upload: Any) -> ImportJob:
             out.write(chunk)
     return ImportJob.objects.create(
         admin_unit=unit,
-        province=_province_of(unit),
+        province=province_of(unit),
         created_by=actor,
         original_name=Path(upload.name or "").name[:255],
         stored_path=str(target),

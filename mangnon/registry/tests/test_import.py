@@ -248,9 +248,19 @@ def test_other_problems_said_plainly(send: Any) -> None:
         "Write Nam or Nữ, not “Trai”.",
         "Unknown ethnic group “Klingon”: use a name from the list of 54 groups.",
         "A personal ID number has exactly 12 digits.",
-        "The personal ID number does not match the sex and year of birth.",
+        "The personal ID number is that of a boy but the sex is female.",
+        "The personal ID number says born in 2010, but the year of birth is 2016.",
         "Unknown group “z”: use the letters a to o of the Law on Children, art. 10, separated by commas.",
     ]
+
+
+def test_a_likely_duplicate_of_a_registered_child_is_a_problem(send: Any, confirm: Any) -> None:
+    confirm(send(xlsx([row()])))
+    # No diacritics and the day and month swapped: not the same record exactly, but likely the same child.
+    job = send(xlsx([row("Nguyen Thi Anh", born="09/05/2016"), row("Trần Văn Đức", "Nam")]))
+    [(number, column, message)] = problems(job)
+    assert number == 2 and column == "" and message.startswith("Probably a child already registered")
+    assert (job.valid_rows, job.existing_count) == (1, 0)
 
 
 def test_wrong_sheet_names_the_sheets(send: Any) -> None:
