@@ -588,6 +588,8 @@ def _likely_duplicates(rows: list[ParsedRow], within: Q) -> None:
         .filter(person__birth_year__gte=min(years) - 2, person__birth_year__lte=max(years) + 2)
         .values_list("person__ten_key", "person__ho_key", "person__birth_year")
     ):
+        if year is None:
+            continue
         near.setdefault(f"t:{ten_key}", set()).add(year)
         near.setdefault(f"h:{ho_key}", set()).add(year)
     for row in rows:
