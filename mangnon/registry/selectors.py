@@ -33,7 +33,7 @@ LISTED_STATUSES = (ChildStatus.ACTIVE, ChildStatus.AGED_OUT)
 @dataclass(frozen=True)
 class ChildFilter:
     q: str = ""
-    commune: str = ""  # a unit code: that unit and everything under it
+    commune: str | AdminUnit = ""  # a unit (or its code): that unit and everything under it
     group: str = ""  # a special-circumstance group active on `on`
     risk: str = ""  # a risk active on `on`
     age_min: int | None = None
@@ -78,8 +78,10 @@ def children_for(viewer: Any, filters: ChildFilter | None = None) -> QuerySet[Ch
             else qs.filter(name_q(q))
         )
     if f.commune:
-        units = AdminUnit.objects.filter(code=f.commune).values_list("path", flat=True)
-        paths = list(units)
+        if isinstance(f.commune, AdminUnit):
+            paths = [f.commune.path]
+        else:
+            paths = list(AdminUnit.objects.filter(code=f.commune).values_list("path", flat=True))
         if not paths:
             return qs.none()
         unit_q = Q()
@@ -113,6 +115,11 @@ def children_for(viewer: Any, filters: ChildFilter | None = None) -> QuerySet[Ch
     return qs.select_related("person", "admin_unit").order_by("person__sort_key", "pk")
 
 
+def child_list(*, viewer: Any, **filters: Any) -> QuerySet[Child]:
+    """`children_for` with the filters as keywords (those of ChildFilter)."""
+    return children_for(viewer, ChildFilter(**filters))
+
+
 def record_list_view(viewer: Any, children: list[Child], *, filters: ChildFilter | None = None) -> None:
     """Audit that `viewer` was shown a page of children (one event naming the ids shown)."""
     if not children:
@@ -125,7 +132,11 @@ def record_list_view(viewer: Any, children: list[Child], *, filters: ChildFilter
         object_id="list",
         changes={
             "shown": [c.pk for c in children],
-            "filters": {k: v for k, v in f.__dict__.items() if v not in ("", None)},
+            "filters": {
+                k: (v.code if isinstance(v, AdminUnit) else v)
+                for k, v in f.__dict__.items()
+                if v not in ("", None)
+            },
         },
     )
 

@@ -177,3 +177,14 @@ def test_counts_in_the_pre_reform_geography(units, personas):
         selectors.child_counts(viewer=personas.officer_a, unit=units.commune_a, on=date(2024, 6, 1)).children
         == 0
     )
+
+
+def test_commune_filter_takes_a_unit_and_child_list_takes_keywords(units, personas):
+    a = ChildFactory()
+    ChildFactory(admin_unit=units.commune_b)
+    assert [
+        c.pk for c in selectors.child_list(viewer=personas.province_officer, commune=units.commune_a)
+    ] == [a.pk]
+    selectors.record_list_view(personas.officer_a, [a], filters=ChildFilter(commune=units.commune_a))
+    event = AuditEvent.objects.get(object_id="list")
+    assert event.changes == {"shown": [a.pk], "filters": {"commune": "06688"}}
