@@ -397,18 +397,25 @@ def weighted_communes(codes: Iterable[str] | None = None) -> tuple[list[str], li
 
 
 def child_rows(
-    n: int, *, seed: int | str, today: date, communes: Iterable[str] | None = None, region: str = "north"
+    n: int,
+    *,
+    seed: int | str,
+    today: date,
+    communes: Iterable[str] | None = None,
+    region: str = "north",
+    serial_start: int = 0,
 ) -> Iterator[dict[str, Any]]:
     """n independent synthetic children spread over communes by population (Quảng Ninh's by default).
 
-    Deterministic for a given seed and `today`. Serials (for ID numbers) are the row indexes.
+    Deterministic for a given seed and `today`. Serials (for ID numbers) are serial_start + the row
+    index: the demo uses 0-365,999, so a set that may share a database with it starts at 500,000.
     """
     rng = random.Random(f"mangnon-synthetic:{seed}")  # noqa: S311 - synthetic data, not secrets
     codes, weights = weighted_communes(communes)
     cum = list(accumulate(weights))
     for i in range(n):
         commune = rng.choices(codes, cum_weights=cum)[0]
-        yield child_row(rng, commune=commune, today=today, serial=i, region=region)
+        yield child_row(rng, commune=commune, today=today, serial=serial_start + i, region=region)
 
 
 def person_instance(row: Mapping[str, Any], *, unit: Any, province: Any, name_key: str = "full_name") -> Any:
