@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -54,13 +55,30 @@ def _active_on(day: date) -> Q:
     return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
+def _prefix(lookup: str, prefix: str) -> Q:
+    """`lookup` starts with `prefix`, in a form the database's plain index serves: SQLite's LIKE is
+    case-insensitive and cannot use it, so there the prefix becomes a range; PostgreSQL's pattern index
+    serves LIKE 'prefix%' (Django gives varchar_pattern_ops indexes to indexed CharFields)."""
+    if connection.vendor == "sqlite":
+        return Q(**{f"{lookup}__gte": prefix, f"{lookup}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)})
+    return Q(**{f"{lookup}__startswith": prefix})
+
+
 def name_q(text: str) -> Q:
-    """Names matching `text` with or without diacritics: the whole name or tên starts with it, or a
-    word of the name does."""
+    """Names matching `text` with or without diacritics, each branch served by an index: the full name
+    starts with it ("nguyen van a"), the tên starts with it ("an"), or họ and tên as typed with any tên
+    đệm between ("nguyen an"; words typed between them must appear in the name)."""
     key = normalize_name(text)
-    return (
-        Q(person__name_key__startswith=key) | Q(person__ten_key=key) | Q(person__name_key__contains=f" {key}")
-    )
+    if not key:
+        return Q()
+    q = _prefix("person__name_key", key) | _prefix("person__ten_key", key)
+    words = key.split(" ")
+    if len(words) >= 2:
+        ho_ten = Q(person__ho_key=words[0], person__ten_key=words[-1])
+        for middle in words[1:-1]:
+            ho_ten &= Q(person__name_key__contains=f" {middle} ")
+        q |= ho_ten
+    return q
 
 
 def children_for(viewer: Any, filters: ChildFilter | None = None) -> QuerySet[Child]:
