@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", import_views.job_detail, name="job"),
     path("<int:pk>/progress", import_views.job_progress, name="progress"),
     path("<int:pk>/confirm", import_views.job_confirm, name="confirm"),
+    path("<int:pk>/resume", import_views.job_resume, name="resume"),
 ]

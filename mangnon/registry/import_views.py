@@ -126,6 +126,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["problems"] = list(job.problems.all()[:PROBLEMS_SHOWN])
     context["more_problems"] = max(0, job.problems.count() - PROBLEMS_SHOWN)
     context["confirm"] = ConfirmForm() if job.status == ImportJob.Status.VALIDATED else None
+    context["resumable"] = importing.is_resumable(job)
     return render(request, "registry/import_job.html", context)
 
 
@@ -153,6 +154,18 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("registry_import:job", pk=job.pk)
     try:
         importing.import_job_confirm(actor=request.user, job=job, mode=form.cleaned_data["mode"])
+    except importing.UploadRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("registry_import:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_import(request)
+    job = get_import_job_for_user(request.user, pk)
+    try:
+        importing.import_job_resume(actor=request.user, job=job)
     except importing.UploadRefused as exc:
         messages.error(request, str(exc))
     return redirect("registry_import:job", pk=job.pk)

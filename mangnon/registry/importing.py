@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -819,6 +819,8 @@ def _run_all_or_nothing(job: ImportJob) -> None:
     bad: list[ParsedRow] = []
     try:
         with transaction.atomic(), open_rows(Path(job.stored_path), _kind(job)) as source:
+            if not _lock_job(job):
+                return  # another run of this job holds it
             for batch in parsed_rows(source, parser):
                 bad.extend(r for r in batch if not r.ok)
                 if bad:
@@ -827,50 +829,72 @@ def _run_all_or_nothing(job: ImportJob) -> None:
                 created += len(children_import_rows(actor=job.created_by, job=job, rows=batch))
             if bad:
                 raise _RollBack
+            # In the same transaction as the rows: a job is DONE exactly when its rows are there.
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.DONE,
+                created_count=created,
+                existing_count=existing,
+                processed_rows=job.total_rows,
+                finished_at=timezone.now(),
+            )
     except _RollBack:
         ImportProblem.objects.filter(job=job).delete()
         ImportProblem.objects.bulk_create([p for r in bad for p in _problems(job, r)], batch_size=1000)
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, created_count=0, error_count=len(bad), finished_at=timezone.now()
         )
-        return
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE,
-        created_count=created,
-        existing_count=existing,
-        processed_rows=job.total_rows,
-        finished_at=timezone.now(),
-    )
+
+
+def _lock_job(job: ImportJob) -> bool:
+    """Hold the job's row for the transaction; False when another run holds it (PostgreSQL).
+
+    SQLite has one writer at a time anyway, so a second run waits there instead.
+    """
+    try:
+        with transaction.atomic():  # a savepoint, so a refused lock leaves the outer transaction usable
+            ImportJob.objects.select_for_update(nowait=True).filter(pk=job.pk).exists()
+    except DatabaseError:
+        return False
+    return True
+
+
+class _Superseded(Exception):
+    """Another run of the same job has moved on: this one stops without writing."""
 
 
 def _run_valid_only(job: ImportJob) -> None:
     parser = Parser(actor=job.created_by, job=job)
     done = job.processed_rows  # rows already written by an earlier, interrupted run
     seen = 0
-    with open_rows(Path(job.stored_path), _kind(job)) as source:
-        batch: list[ParsedRow] = []
-        for number, cells in source.rows:
-            row = parser.parse(number, cells, source.headings)
-            if row is None:
-                continue
-            seen += 1
-            if seen <= done:
-                continue  # parsed only to remember it for the duplicate check
-            batch.append(row)
-            if len(batch) >= BATCH_SIZE:
-                _write_batch(job, batch, parser)
-                batch = []
-        if batch:
-            _write_batch(job, batch, parser)
-    job.refresh_from_db()
+    try:
+        with open_rows(Path(job.stored_path), _kind(job)) as source:
+            batch: list[ParsedRow] = []
+            for number, cells in source.rows:
+                row = parser.parse(number, cells, source.headings)
+                if row is None:
+                    continue
+                seen += 1
+                if seen <= done:
+                    continue  # parsed only to remember it for the duplicate check
+                batch.append(row)
+                if len(batch) >= BATCH_SIZE:
+                    _write_batch(job, batch, parser, done=seen - len(batch))
+                    batch = []
+            if batch:
+                _write_batch(job, batch, parser, done=seen - len(batch))
+    except _Superseded:
+        return
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now())
 
 
-def _write_batch(job: ImportJob, batch: list[ParsedRow], parser: Parser) -> None:
-    match_existing(batch, parser.within)
+def _write_batch(job: ImportJob, batch: list[ParsedRow], parser: Parser, *, done: int) -> None:
+    """One batch and the job's counters in one transaction; `done` is how many rows precede it."""
     with transaction.atomic():
-        created = children_import_rows(actor=job.created_by, job=job, rows=batch)
         current = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if current.processed_rows != done:
+            raise _Superseded
+        match_existing(batch, parser.within)
+        created = children_import_rows(actor=job.created_by, job=job, rows=batch)
         current.processed_rows += len(batch)
         current.created_count += len(created)
         current.existing_count += sum(1 for r in batch if r.ok and r.existing_id is not None)
@@ -982,6 +1006,48 @@ def import_job_confirm(*, actor: Any, job: ImportJob, mode: str) -> ImportJob:
             obj=current,
             unit=current.admin_unit,
             changes={"mode": mode, "rows": current.total_rows, "errors": current.error_count},
+        )
+        transaction.on_commit(lambda: run_import.enqueue(current.pk))
+    return current
+
+
+STALE_AFTER = dt.timedelta(minutes=15)  # an importing job untouched this long lost its worker
+
+
+def is_resumable(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    """May the import be run again? After a crash (FAILED with no bad row to blame in all-or-nothing
+    mode; FAILED before the end in valid-rows mode), or when its worker died (IMPORTING, untouched for
+    STALE_AFTER: valid-rows batches touch the job every BATCH_SIZE rows)."""
+    if job.total_rows == 0:
+        return False
+    if job.status == ImportJob.Status.IMPORTING:
+        return job.updated_at < (now or timezone.now()) - STALE_AFTER
+    if job.status != ImportJob.Status.FAILED:
+        return False
+    if job.mode == ImportJob.Mode.VALID_ONLY:
+        return job.processed_rows < job.total_rows
+    return job.error_count == 0
+
+
+def import_job_resume(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Run an interrupted import again: valid-rows mode goes on after `processed_rows`, all-or-nothing
+    starts over (its transaction left nothing behind)."""
+    from .tasks import run_import
+
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not is_resumable(current):
+            raise UploadRefused(_("This import cannot be resumed."))
+        current.status = ImportJob.Status.IMPORTING
+        if current.mode == ImportJob.Mode.ALL_OR_NOTHING:
+            current.processed_rows = 0
+        current.save(update_fields=["status", "processed_rows", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            obj=current,
+            unit=current.admin_unit,
+            changes={"resume": True, "mode": current.mode, "from_row": current.processed_rows},
         )
         transaction.on_commit(lambda: run_import.enqueue(current.pk))
     return current

@@ -336,7 +336,9 @@ def test_killed_all_or_nothing_import_leaves_no_partial_rows(send: Any, monkeypa
     assert Child.objects.count() == 0 and Person.objects.count() == 0
 
 
-def test_killed_valid_only_import_resumes_without_duplicates(send: Any, monkeypatch: Any) -> None:
+def test_killed_valid_only_import_resumes_without_duplicates(
+    send: Any, monkeypatch: Any, personas: Any, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     job = send(xlsx(FIVE))
     _failing_after(monkeypatch, 1)
     ImportJob.objects.filter(pk=job.pk).update(
@@ -347,13 +349,34 @@ def test_killed_valid_only_import_resumes_without_duplicates(send: Any, monkeypa
     job.refresh_from_db()
     assert job.processed_rows == 2 and Child.objects.count() == 2  # the first batch committed, nothing else
 
+    assert job.status == ImportJob.Status.FAILED and importing.is_resumable(job)
+
     monkeypatch.undo()
     _failing_after(monkeypatch, 99)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING)
-    importing.job_run(job.pk)
+    url = reverse("registry_import:resume", args=[job.pk])
+    assert client_for(personas.officer_b).post(url).status_code == 404
+    assert client_for(personas.viewer).post(url).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for(personas.officer_a).post(url).status_code == 302
     job.refresh_from_db()
     assert (job.status, job.processed_rows, job.created_count) == (ImportJob.Status.DONE, 5, 5)
     assert Child.objects.count() == 5
+    event = AuditEvent.objects.filter(action=AuditAction.IMPORT, object_id=str(job.pk), changes__resume=True)
+    assert event.count() == 1
+    assert not importing.is_resumable(job)
+
+
+def test_a_job_whose_worker_died_can_be_resumed(send: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    job = send(xlsx(FIVE))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING)
+    job.refresh_from_db()
+    assert not importing.is_resumable(job)  # maybe still running
+    later = timezone.now() + importing.STALE_AFTER + dt.timedelta(minutes=1)
+    assert importing.is_resumable(job, now=later)
 
 
 # Upload checks --------------------------------------------------------------------------------------
@@ -439,7 +462,9 @@ def test_confirm_is_audited_and_runs_once(send: Any, confirm: Any, personas: Any
 def test_progress_partial_polls_while_running_and_reloads_when_done(send: Any, officer: Any) -> None:
     job = send(xlsx(GOOD))
     url = reverse("registry_import:progress", args=[job.pk])
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, processed_rows=1)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.IMPORTING, mode=ImportJob.Mode.VALID_ONLY, processed_rows=1
+    )
     running = officer.get(url, HTTP_HX_REQUEST="true")
     assert 'hx-trigger="every 1s"' in running.content.decode() and "HX-Refresh" not in running
     assert 'value="33"' in running.content.decode()
