@@ -7,6 +7,7 @@ candidate as the officer types (htmx), and linking to it creates nothing new."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import pytest
 from playwright.sync_api import ViewportSize, expect
@@ -45,7 +46,7 @@ def test_register_a_child_already_registered_links_instead_of_creating(session: 
     commune = AdminUnit.objects.get(code=COMMUNE_A, valid_from=REFORM_DATE)
     officer = UserFactory(username="b-registry", password=PASSWORD)
     MembershipFactory(user=officer, role=Role.COMMUNE_OFFICER, admin_unit=commune)
-    existing = ChildFactory(admin_unit=commune, person__full_name="Nguyễn Văn An")
+    existing = cast(Child, ChildFactory(admin_unit=commune, person__full_name="Nguyễn Văn An"))
     page = session.page
     _log_in(session, "b-registry")
 
