@@ -615,6 +615,16 @@ def child_merge(*, actor: Any, survivor: Child, other: Child) -> Child:
         )
         Child.objects.filter(merged_into=other).update(merged_into=survivor)
         survivor_updates: dict[str, Any] = {"version": F("version") + 1, "updated_at": timezone.now()}
+        in_households = set(
+            HouseholdMember.objects.filter(person_id=survivor.person_id).values_list(
+                "household_id", flat=True
+            )
+        )
+        moved["household_memberships"] = (
+            HouseholdMember.objects.filter(person_id=other.person_id)
+            .exclude(household_id__in=in_households)
+            .update(person_id=survivor.person_id)
+        )
         if survivor.household_id is None and other.household_id is not None:
             survivor_updates["household_id"] = other.household_id
             moved["household"] = 1

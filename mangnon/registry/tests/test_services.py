@@ -13,7 +13,15 @@ from mangnon.core.models import AuditEvent
 from mangnon.registry import services
 from mangnon.registry.access import get_child_for_user
 from mangnon.registry.codes import ChildStatus
-from mangnon.registry.models import Caregiver, Child, Consent, HouseholdStatus, Person, RegistrationDecision
+from mangnon.registry.models import (
+    Caregiver,
+    Child,
+    Consent,
+    HouseholdMember,
+    HouseholdStatus,
+    Person,
+    RegistrationDecision,
+)
 from mangnon.registry.tests.factories import (
     CaregiverFactory,
     ChildFactory,
@@ -237,6 +245,7 @@ def test_merge_moves_every_link_and_keeps_both_ids(units, personas):
     other = ChildFactory(person__full_name="Le Van Tam", person__id_number="022216001234")
     household = HouseholdFactory()
     Child.objects.filter(pk=other.pk).update(household=household)
+    HouseholdMember.objects.create(household=household, person=other.person)
     other.refresh_from_db()
     SpecialCircumstanceFactory(child=other, group="d")
     RiskFlagFactory(child=other)
@@ -249,6 +258,7 @@ def test_merge_moves_every_link_and_keeps_both_ids(units, personas):
     assert survivor.circumstances.count() == 1 and survivor.risk_flags.count() == 1
     assert survivor.caregivers.count() == 1 and survivor.consents.count() == 1
     assert survivor.household == household
+    assert HouseholdMember.objects.get(household=household).person_id == survivor.person_id
     assert Person.objects.get(pk=survivor.pk).id_number == "022216001234"
     assert get_child_for_user(personas.officer_a, other.pk).pk == survivor.pk
     assert (
