@@ -7,6 +7,7 @@ registry in core does not exist yet, and these counts are what its registry entr
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -202,10 +203,20 @@ def child_facts(*, viewer: Any, child: Child, audit_view: bool = True) -> ChildF
 # --- counts for indicators ----------------------------------------------------------------------
 
 
+AssistedCounter = Callable[[QuerySet[Child], date], int]
+_assisted_counter: AssistedCounter | None = None
+
+
+def set_assisted_counter(counter: AssistedCounter | None) -> None:
+    """The hook the support app fills (from its AppConfig.ready()): how many of the given children had
+    support on a day. The registry never imports the support app (apps depend downward only)."""
+    global _assisted_counter  # one hook per process, set at start-up
+    _assisted_counter = counter
+
+
 def assisted_children(children: QuerySet[Child], day: date) -> int:
-    """How many of `children` had support on `day`. The support app does not exist yet: until it
-    provides its own count here, nobody is counted as assisted (0)."""
-    return 0
+    """How many of `children` had support on `day`: 0 until the support app sets its counter."""
+    return _assisted_counter(children, day) if _assisted_counter is not None else 0
 
 
 def _units_q(unit: AdminUnit) -> Q:

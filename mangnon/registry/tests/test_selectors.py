@@ -194,3 +194,14 @@ def test_commune_filter_takes_a_unit_and_child_list_takes_keywords(units, person
     selectors.record_list_view(personas.officer_a, [a], filters=ChildFilter(commune=units.commune_a))
     event = AuditEvent.objects.get(object_id="list")
     assert event.changes == {"shown": [a.pk], "filters": {"commune": "06688"}}
+
+
+def test_assisted_count_comes_from_the_support_hook(units, personas):
+    ChildFactory()
+    ChildFactory()
+    try:
+        selectors.set_assisted_counter(lambda children, day: children.count() - 1)
+        assert selectors.child_counts(viewer=personas.viewer, unit=units.commune_a).assisted == 1
+    finally:
+        selectors.set_assisted_counter(None)
+    assert selectors.child_counts(viewer=personas.viewer, unit=units.commune_a).assisted == 0
