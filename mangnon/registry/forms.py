@@ -60,10 +60,8 @@ class ChildFilterForm(forms.Form):
         self.communes = {unit.code: unit for unit in communes}
         commune_choices = [(code, unit.name) for code, unit in self.communes.items()]
         self.fields["commune"].choices = _blank(commune_choices)  # type: ignore[attr-defined]
-        group_choices = [("any", _("any group")), *SpecialGroup.choices]
-        self.fields["group"].choices = _blank(group_choices)  # type: ignore[attr-defined]
-        risk_choices = [("any", _("any risk")), *RiskType.choices]
-        self.fields["risk"].choices = _blank(risk_choices)  # type: ignore[attr-defined]
+        self.fields["group"].choices = _blank(SpecialGroup.choices)  # type: ignore[attr-defined]
+        self.fields["risk"].choices = _blank(RiskType.choices)  # type: ignore[attr-defined]
         self.fields["status"].choices = _blank(ChildStatus.choices)  # type: ignore[attr-defined]
 
     def commune_unit(self) -> AdminUnit | None:

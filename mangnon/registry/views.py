@@ -180,6 +180,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
             "query": urlencode(used),
             "export_links": _export_links(used) if can(request.user, Action.CHILD_EXPORT) else [],
             "can_register": can(request.user, Action.CHILD_REGISTER),
+            "can_import": can(request.user, Action.CHILD_IMPORT),
         },
         status=status,
     )
@@ -424,9 +425,14 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 services.child_update(
                     actor=request.user, child=child, version=form.cleaned_data["version"], changes=changes
                 )
-            except services.Conflict:
-                stale = True
-                status = 409
+            except services.Conflict as conflict:
+                # Keep what the user typed, now against the current version: after checking the record
+                # they may save again on purpose.
+                stale, status = True, 409
+                data = request.POST.copy()
+                data["version"] = str(conflict.current_version)
+                form = ChildEditForm(data, communes=communes)
+                form.is_valid()
             except ValidationError as error:
                 _errors_to_form(form, error)
                 status = 400

@@ -82,4 +82,11 @@ def test_register_a_child_already_registered_links_instead_of_creating(session: 
     assert RegistrationDecision.objects.get(child=existing).decision == "linked"
     expect(page.locator('[data-timeline-kind="linked"]')).to_be_visible()
     session.screenshot("registry-03-linked")
+
+    # The list at phone width: the page itself does not scroll sideways (the table scrolls in its box).
+    page.goto(session.url("/children/"))
+    page.set_viewport_size(MOBILE)
+    expect(page.locator(f'[data-child-id="{existing.pk}"]')).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
+    session.screenshot("registry-04-list-360")
     assert_clean(session)

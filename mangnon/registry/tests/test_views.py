@@ -104,6 +104,7 @@ def test_list_bad_filter_is_400_with_the_error(personas, client_for, child_a):
 
 def test_list_export_links_for_roles_that_may_export(personas, client_for, child_a):
     html = client_for(personas.officer_a).get(LIST, {"q": "an"}).content.decode()
+    assert "data-import" in html  # the commune officer keeps the list: import is offered too
     try:
         url = reverse("registry_export:children", kwargs={"fmt": "xlsx"})
     except NoReverseMatch:  # the export pages are installed separately; without them, no link
@@ -303,6 +304,11 @@ def test_edit_with_a_stale_version_is_409_and_keeps_the_input(personas, client_f
     assert "data-stale" in html and 'value="Nguyễn Văn Ẩn"' in html
     child_a.refresh_from_db()
     assert child_a.person.full_name == "Nguyễn Văn An"
+    # The kept input now carries the current version: saved again on purpose, it goes through.
+    assert 'name="version" value="5"' in html
+    assert client_for(personas.officer_a).post(url, {**data, "version": "5"}).status_code == 302
+    child_a.refresh_from_db()
+    assert child_a.person.full_name == "Nguyễn Văn Ẩn"
 
 
 def test_edit_forbidden(personas, client_for, client, child_a):
