@@ -234,3 +234,9 @@ def test_counts_route(personas, api_for, units):
     assert r.json()["children"] == 1 and r.json()["by_group"]["a"] == 1
     assert api_for(personas.officer_b).get(f"{URL}/counts", {"unit": "06688"}).status_code == 404
     assert api_for(personas.hotline).get(f"{URL}/counts", {"unit": "06688"}).status_code == 403
+
+
+def test_routes_are_in_the_openapi_schema(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("", "/match", "/counts", "/{child_id}", "/{child_id}/circumstances"):
+        assert f"{URL}{path}" in paths
