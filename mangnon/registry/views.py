@@ -429,9 +429,9 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 # Keep what the user typed, now against the current version: after checking the record
                 # they may save again on purpose.
                 stale, status = True, 409
-                data = request.POST.copy()
-                data["version"] = str(conflict.current_version)
-                form = ChildEditForm(data, communes=communes)
+                kept = request.POST.copy()
+                kept["version"] = str(conflict.current_version)
+                form = ChildEditForm(kept, communes=communes)
                 form.is_valid()
             except ValidationError as error:
                 _errors_to_form(form, error)
