@@ -23,7 +23,8 @@ from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
 
 from . import selectors, services
-from .access import get_child_for_user
+from .access import can_see_sensitive, get_child_for_user
+from .codes import SENSITIVE_GROUPS
 from .models import Child, RiskFlag, SpecialCircumstance
 
 router = Router(tags=["children"])
@@ -390,3 +391,92 @@ def add_circumstance(request: HttpRequest, child_id: int, body: CircumstanceIn) 
     except ValidationError as exc:
         raise _invalid(exc) from None
     return Status(201, _circ_out(row))
+
+
+class EndIn(Schema):
+    end: date
+
+
+class RiskIn(Schema):
+    risk_type: str
+    start: date
+    source: str = ""
+    note: str = ""
+
+
+class MoveIn(Schema):
+    version: int
+    commune: str = Field(description="Code of the current commune the child now lives in")
+
+
+class MergeIn(Schema):
+    other: int = Field(description="Id of the record to merge into this one (it stays resolvable)")
+
+
+@router.post(
+    "/{child_id}/circumstances/{circumstance_id}/end",
+    response={200: CircumstanceOut, 422: ErrorOut},
+    summary="End a classification",
+)
+def end_circumstance(
+    request: HttpRequest, child_id: int, circumstance_id: int, body: EndIn
+) -> CircumstanceOut:
+    user = _user(request)
+    child = get_child_for_user(user, child_id, Action.CHILD_EDIT)
+    row = child.circumstances.filter(pk=circumstance_id).first()
+    if row is None or (row.group in SENSITIVE_GROUPS and not can_see_sensitive(user, child)):
+        raise ApiError(404, "not_found", "Not found.")
+    try:
+        services.circumstance_end(actor=user, circumstance=row, end_date=body.end)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return _circ_out(row)
+
+
+@router.post("/{child_id}/risks", response={201: RiskOut, 422: ErrorOut}, summary="Flag a child at risk")
+def add_risk(request: HttpRequest, child_id: int, body: RiskIn) -> Status[RiskOut]:
+    user = _user(request)
+    child = get_child_for_user(user, child_id, Action.CHILD_EDIT)
+    try:
+        row = services.risk_flag_add(
+            actor=user, child=child, risk_type=body.risk_type, start_date=body.start, source=body.source,
+            note=body.note,
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return Status(201, _risk_out(row))
+
+
+@router.post(
+    "/{child_id}/move",
+    response={200: ChildSummary, 409: ErrorOut, 422: ErrorOut},
+    summary="Move to another commune (the scope follows: the old commune no longer sees the child)",
+)
+def move_child(request: HttpRequest, child_id: int, body: MoveIn) -> ChildSummary:
+    user = _user(request)
+    child = get_child_for_user(user, child_id, Action.CHILD_EDIT)
+    try:
+        moved = services.child_move(
+            actor=user, child=child, to_unit=_commune(body.commune), version=body.version
+        )
+    except services.Conflict as exc:
+        raise ApiError(409, "conflict", {"version": exc.current_version}) from None
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return ChildSummary(**_summary(moved))
+
+
+@router.post(
+    "/{child_id}/merge", response={200: ChildOut, 422: ErrorOut}, summary="Merge another record into this one"
+)
+def merge_child(request: HttpRequest, child_id: int, body: MergeIn) -> ChildOut:
+    user = _user(request)
+    survivor = get_child_for_user(user, child_id, Action.CHILD_MERGE)
+    other = get_child_for_user(user, body.other, Action.CHILD_MERGE)
+    if other.pk != body.other:
+        raise ApiError(422, "invalid", {"other": [_("This record has been merged already.")]})
+    try:
+        services.child_merge(actor=user, survivor=survivor, other=other)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return _detail(user, get_child_for_user(user, survivor.pk))

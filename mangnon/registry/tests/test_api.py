@@ -240,3 +240,74 @@ def test_routes_are_in_the_openapi_schema(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     for path in ("", "/match", "/counts", "/{child_id}", "/{child_id}/circumstances"):
         assert f"{URL}{path}" in paths
+
+
+def test_end_circumstance(personas, api_for):
+    child = ChildFactory()
+    row = SpecialCircumstanceFactory(child=child, group="a", start_date=date(2024, 1, 1))
+    hidden = SpecialCircumstanceFactory(child=child, group="l", start_date=date(2024, 1, 1))
+    url = f"{URL}/{child.pk}/circumstances/{row.pk}/end"
+    assert post(api_for(personas.officer_b), url, {"end": "2024-05-01"}).status_code == 404
+    assert post(api_for(personas.collaborator_a), url, {"end": "2024-05-01"}).status_code == 403
+    assert post(Client(), url, {"end": "2024-05-01"}).status_code == 401
+    assert post(api_for(personas.officer_a), url, {"end": "2023-05-01"}).status_code == 422
+    r = post(api_for(personas.officer_a), url, {"end": "2024-05-01"})
+    assert r.status_code == 200 and r.json()["end"] == "2024-05-01"
+    assert AuditEvent.objects.filter(
+        object_type="registry.specialcircumstance", object_id=str(row.pk)
+    ).exists()
+    other = ChildFactory()
+    wrong_child = f"{URL}/{other.pk}/circumstances/{hidden.pk}/end"
+    assert post(api_for(personas.officer_a), wrong_child, {"end": "2024-05-01"}).status_code == 404
+
+
+def test_add_risk(personas, api_for):
+    child = ChildFactory()
+    url = f"{URL}/{child.pk}/risks"
+    r = post(api_for(personas.case_manager), url, {"risk_type": "neglect", "start": "2024-01-01"})
+    assert r.status_code == 201 and r.json()["risk_type"] == "neglect"
+    assert AuditEvent.objects.filter(
+        object_type="registry.riskflag", actor_id=personas.case_manager.pk
+    ).exists()
+    assert (
+        post(api_for(personas.officer_a), url, {"risk_type": "x", "start": "2024-01-01"}).status_code == 422
+    )
+    assert (
+        post(api_for(personas.officer_b), url, {"risk_type": "neglect", "start": "2024-01-01"}).status_code
+        == 404
+    )
+    assert (
+        post(api_for(personas.hotline), url, {"risk_type": "neglect", "start": "2024-01-01"}).status_code
+        == 403
+    )
+    assert post(Client(), url, {"risk_type": "neglect", "start": "2024-01-01"}).status_code == 401
+
+
+def test_move_hands_the_child_to_the_new_commune(personas, api_for):
+    child = ChildFactory()
+    url = f"{URL}/{child.pk}/move"
+    assert post(api_for(personas.officer_b), url, {"version": 1, "commune": "06862"}).status_code == 404
+    assert post(api_for(personas.chair_a), url, {"version": 1, "commune": "06862"}).status_code == 403
+    assert post(Client(), url, {"version": 1, "commune": "06862"}).status_code == 401
+    assert post(api_for(personas.officer_a), url, {"version": 7, "commune": "06862"}).status_code == 409
+    r = post(api_for(personas.officer_a), url, {"version": 1, "commune": "06862"})
+    assert r.status_code == 200 and r.json()["commune"] == "06862" and r.json()["version"] == 2
+    assert api_for(personas.officer_a).get(f"{URL}/{child.pk}").status_code == 404
+    assert api_for(personas.officer_b).get(f"{URL}/{child.pk}").status_code == 200
+    assert AuditEvent.objects.filter(object_id=str(child.pk), changes__admin_unit=["06688", "06862"]).exists()
+
+
+def test_merge(personas, api_for, units):
+    survivor, other = ChildFactory(), ChildFactory()
+    SpecialCircumstanceFactory(child=other, group="d")
+    url = f"{URL}/{survivor.pk}/merge"
+    elsewhere = ChildFactory(admin_unit=units.commune_b)
+    assert post(api_for(personas.officer_a), url, {"other": elsewhere.pk}).status_code == 404
+    assert post(api_for(personas.officer_b), url, {"other": other.pk}).status_code == 404
+    assert post(api_for(personas.case_manager), url, {"other": other.pk}).status_code == 403
+    assert post(Client(), url, {"other": other.pk}).status_code == 401
+    r = post(api_for(personas.officer_a), url, {"other": other.pk})
+    assert r.status_code == 200 and [c["group"] for c in r.json()["circumstances"]] == ["d"]
+    assert api_for(personas.officer_a).get(f"{URL}/{other.pk}").json()["id"] == survivor.pk
+    assert post(api_for(personas.officer_a), url, {"other": other.pk}).status_code == 422
+    assert AuditEvent.objects.filter(object_id=str(other.pk), changes__merged_into=survivor.pk).exists()
