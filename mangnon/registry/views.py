@@ -581,7 +581,14 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Household.objects.select_related("admin_unit", "head"), request.user, Action.CHILD_VIEW, pk=pk
     )
     children = list(selectors.children_for(request.user, selectors.ChildFilter(household=household.pk)))
-    selectors.record_list_view(request.user, children, filters=selectors.ChildFilter(household=household.pk))
+    # One event for the page: the household (its members' names) and the children it listed.
+    audit.record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        obj=household,
+        unit=household.admin_unit,
+        changes={"children": [c.pk for c in children]},
+    )
     members = list(household.members.select_related("person").order_by("pk"))
     return render(
         request,

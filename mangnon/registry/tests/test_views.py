@@ -405,7 +405,9 @@ def test_household_page(personas, client_for, client, child_a):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Nguyễn Văn An" in html and "Tổ 9" in html
-    assert AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="registry.child").exists()
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, object_type="registry.household")
+    assert event.object_id == str(household.pk) and event.changes["children"] == [child_a.pk]
     assert client_for(personas.officer_b).get(url).status_code == 404
     assert client_for(personas.viewer).get(url).status_code == 403
     assert client.get(url).status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="registry.household").count() == 1
