@@ -78,6 +78,7 @@ def test_list_shows_own_children_with_counts_and_is_audited(personas, client_for
     assert 'data-count="total">2<' in html
     assert 'data-count="special">1<' in html
     assert 'data-count="at_risk">1<' in html
+    assert 'data-group="d"' in html and 'data-risk-count="1"' in html
     # Vietnamese order: by tên (An before Cường).
     assert html.index("Nguyễn Văn An") < html.index("Trần Văn Cường")
     event = AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="registry.child").last()
