@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mangnon.accounts.access import active_memberships, can, get_scoped_or_404, scope_for
 from mangnon.accounts.roles import Action, roles_allowed
-from mangnon.core import audit
+from mangnon.core import audit, navigation
 from mangnon.core.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, xlsx_file
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
@@ -28,6 +28,16 @@ from mangnon.geo.models import AdminUnit
 from . import exporting, importing
 from .codes import ETHNICITIES, SpecialGroup
 from .models import ImportJob
+
+navigation.register(
+    navigation.NavItem(
+        key="children_import",
+        label=gettext_lazy("Import children"),
+        url_name="registry_import:home",
+        order=11,
+        visible=lambda user: can(user, Action.CHILD_IMPORT),
+    )
+)
 
 PROBLEMS_SHOWN = 1000
 RUNNING = (ImportJob.Status.UPLOADED, ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING)

@@ -54,7 +54,7 @@ from mangnon.core.text import normalize_name
 from mangnon.geo.models import AdminUnit, Level
 
 from .codes import ETHNICITIES, ChildStatus, CircumstanceSource, Relationship, Sex, SpecialGroup
-from .matching import LIKELY, find_candidates
+from .matching import LIKELY, candidate_rows, matchable, rank
 from .models import (
     Caregiver,
     Child,
@@ -572,38 +572,42 @@ def _likely_duplicates(rows: list[ParsedRow], within: Q) -> None:
     (a typo, no diacritics, a swapped date): the officer must decide on the registration page, where
     they can link or confirm a new child, so such a row is a problem here, not a silent new child.
 
-    The matcher runs only for rows whose tên or họ, with a birth year two years either side, occurs among
-    the registered children in scope: one query per batch, so a first import into an empty register
-    costs nothing.
+    The matcher's scoring (`rank`) runs on candidates fetched once per batch: registered children in
+    scope with the same họ and tên and a birth year two years either side, or the same whole name. That
+    covers the variants an import meets most (no diacritics, another tên đệm, a swapped date, an
+    estimated age) without one blocking query per row; a typo in the họ or the tên is left to the
+    registration page's full check, so that importing a commune's list stays minutes, not hours.
     """
     if not rows:
         return
     years = [r.data["birth_year"] for r in rows]
-    tens = {normalize_name(r.data["parts"].ten) for r in rows}
-    hos = {normalize_name(r.data["parts"].ho) for r in rows}
-    near: dict[str, set[int]] = {}
-    for ten_key, ho_key, year in (
-        Child.objects.filter(within, status__in=(ChildStatus.ACTIVE, ChildStatus.AGED_OUT))
-        .filter(Q(person__ten_key__in=tens) | Q(person__ho_key__in=hos))
-        .filter(person__birth_year__gte=min(years) - 2, person__birth_year__lte=max(years) + 2)
-        .values_list("person__ten_key", "person__ho_key", "person__birth_year")
-    ):
-        if year is None:
-            continue
-        near.setdefault(f"t:{ten_key}", set()).add(year)
-        near.setdefault(f"h:{ho_key}", set()).add(year)
+    pairs = {(normalize_name(r.data["parts"].ho), normalize_name(r.data["parts"].ten)) for r in rows}
+    names = {r.data["name_key"] for r in rows}
+    prefilter = Q(
+        person__ten_key__in={t for _h, t in pairs},
+        person__ho_key__in={h for h, _t in pairs},
+        person__birth_year__gte=min(years) - 2,
+        person__birth_year__lte=max(years) + 2,
+    ) | Q(person__name_key__in=names)
+    by_pair: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    by_name: dict[str, list[tuple[Any, ...]]] = {}
+    for found in candidate_rows(matchable(within).filter(prefilter)):
+        _pk, _unit, name_key, ho_key, ten_key = found[:5]
+        by_pair.setdefault((ho_key, ten_key), []).append(found)
+        by_name.setdefault(name_key, []).append(found)
     for row in rows:
         d = row.data
-        keys = (f"t:{normalize_name(d['parts'].ten)}", f"h:{normalize_name(d['parts'].ho)}")
-        if not any(abs(y - d["birth_year"]) <= 2 for k in keys for y in near.get(k, ())):
+        pair = (normalize_name(d["parts"].ho), normalize_name(d["parts"].ten))
+        near = by_pair.get(pair, []) + by_name.get(d["name_key"], [])
+        if not near:
             continue
-        candidates = find_candidates(
+        candidates = rank(
+            near,
             full_name=d["full_name"],
             sex=d["sex"],
             date_of_birth=d["date_of_birth"],
             birth_year=d["birth_year"],
             commune=d["unit"],
-            within=within,
             parents=[p for p in (d["father"], d["mother"]) if p],
             address=d["address"],
             limit=1,
@@ -656,7 +660,9 @@ def children_import_rows(*, actor: Any, job: ImportJob, rows: list[ParsedRow]) -
     persons = []
     for r in new:
         d, parts, unit = r.data, r.data["parts"], r.data["unit"]
-        province = provinces.setdefault(unit.pk, province_of(unit))
+        if unit.pk not in provinces:
+            provinces[unit.pk] = province_of(unit)
+        province = provinces[unit.pk]
         persons.append(
             Person(
                 ho=parts.ho,
