@@ -41,11 +41,13 @@ def register(key: str, provider: Provider) -> None:
 
 
 def child_timeline(*, viewer: Any, child: Child, facts: ChildFacts) -> list[TimelineEntry]:
-    """Every provider's entries for the child, newest first (same-day entries in the providers' order)."""
+    """Every provider's entries for the child, newest first. Providers yield oldest first, so on the same
+    day the entry yielded later (e.g. a link after the registration) comes first."""
     entries: list[TimelineEntry] = []
     for provider in _providers.values():
         entries.extend(provider(viewer, child, facts))
-    return sorted(entries, key=lambda e: e.date, reverse=True)
+    ordered = sorted(enumerate(entries), key=lambda pair: (pair[1].date, pair[0]), reverse=True)
+    return [entry for _index, entry in ordered]
 
 
 def _local(moment: Any) -> date:
