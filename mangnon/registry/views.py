@@ -10,6 +10,7 @@ facts it showed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -469,6 +470,17 @@ def _service_error_message(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
 
 
+def _apply(request: HttpRequest, child: Child, write: Callable[[], object], done: str) -> HttpResponse:
+    """Run one write service for the profile's forms: its refusal or its success becomes a message."""
+    try:
+        write()
+    except ValidationError as error:
+        messages.error(request, _service_error_message(error))
+    else:
+        messages.success(request, done)
+    return _back(child)
+
+
 @require_POST
 @login_required
 def circumstance_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -479,8 +491,10 @@ def circumstance_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _form_error_message(form))
         return _back(child)
     data = form.cleaned_data
-    try:
-        services.circumstance_add(
+    return _apply(
+        request,
+        child,
+        lambda: services.circumstance_add(
             actor=request.user,
             child=child,
             group=data["group"],
@@ -488,12 +502,9 @@ def circumstance_add(request: HttpRequest, pk: int) -> HttpResponse:
             sub_group=data["sub_group"],
             source=data["source"],
             note=data["note"],
-        )
-    except ValidationError as error:
-        messages.error(request, _service_error_message(error))
-    else:
-        messages.success(request, _("The special circumstance is recorded."))
-    return _back(child)
+        ),
+        _("The special circumstance is recorded."),
+    )
 
 
 @require_POST
@@ -510,15 +521,13 @@ def circumstance_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _form_error_message(form))
         return _back(child)
-    try:
-        services.circumstance_end(
-            actor=request.user, circumstance=row, end_date=form.cleaned_data["end_date"]
-        )
-    except ValidationError as error:
-        messages.error(request, _service_error_message(error))
-    else:
-        messages.success(request, _("The special circumstance is ended."))
-    return _back(child)
+    end_date = form.cleaned_data["end_date"]
+    return _apply(
+        request,
+        child,
+        lambda: services.circumstance_end(actor=request.user, circumstance=row, end_date=end_date),
+        _("The special circumstance is ended."),
+    )
 
 
 @require_POST
@@ -531,20 +540,19 @@ def risk_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _form_error_message(form))
         return _back(child)
     data = form.cleaned_data
-    try:
-        services.risk_flag_add(
+    return _apply(
+        request,
+        child,
+        lambda: services.risk_flag_add(
             actor=request.user,
             child=child,
             risk_type=data["risk_type"],
             start_date=data["start_date"],
             source=data["source"],
             note=data["note"],
-        )
-    except ValidationError as error:
-        messages.error(request, _service_error_message(error))
-    else:
-        messages.success(request, _("The risk is recorded."))
-    return _back(child)
+        ),
+        _("The risk is recorded."),
+    )
 
 
 @require_POST
@@ -561,13 +569,13 @@ def risk_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _form_error_message(form))
         return _back(child)
-    try:
-        services.risk_flag_end(actor=request.user, flag=row, end_date=form.cleaned_data["end_date"])
-    except ValidationError as error:
-        messages.error(request, _service_error_message(error))
-    else:
-        messages.success(request, _("The risk is ended."))
-    return _back(child)
+    end_date = form.cleaned_data["end_date"]
+    return _apply(
+        request,
+        child,
+        lambda: services.risk_flag_end(actor=request.user, flag=row, end_date=end_date),
+        _("The risk is ended."),
+    )
 
 
 # --- household ---------------------------------------------------------------------------------------
