@@ -138,7 +138,10 @@ LANGUAGE_COOKIE_NAME = "mangnon_language"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off on purpose: with it on, every integer in a template is grouped — record ids in links and data-*
+# attributes ("5.593") and years ("2.015") break. Figures are grouped explicitly with `|num` (in the
+# interface language) or `|vi_number` (always Vietnamese) from `{% load vn %}`.
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["mangnon.formats"]
 
 STATIC_URL = "/static/"

@@ -92,7 +92,9 @@ def test_vn_filters_leave_empty_and_foreign_values_alone():
     ],
 )
 def test_django_localises_dates_and_numbers_with_our_format_modules(language, expected):
-    source = "{{ d|date }} | {{ t|date:'DATETIME_FORMAT' }} | {{ n }} | {{ x }} | {{ c }}"
+    source = (
+        "{% load vn %}{{ d|date }} | {{ t|date:'DATETIME_FORMAT' }} | {{ n|num }} | {{ x|num }} | {{ c|num }}"
+    )
     context = {
         "d": date(2026, 2, 17),
         "t": datetime(2026, 2, 17, 8, 5),  # noqa: DTZ001 - the date filter formats what it gets
@@ -119,3 +121,13 @@ def test_date_input_accepts_day_first_and_iso(language):
             assert form.is_valid(), form.errors
             assert form.cleaned_data["when"] == date(2026, 2, 17)
         assert F(data={"when": "02/17/2026"}).is_valid() is False
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_plain_integers_are_never_grouped(language):
+    # Record ids in links and data-* attributes, and years, must print as they are.
+    with translation.override(language):
+        assert (
+            _render('<a data-id="{{ pk }}">{{ year }}</a>', pk=5593, year=2015)
+            == '<a data-id="5593">2015</a>'
+        )
