@@ -477,26 +477,43 @@ def circumstance_add(
     return row
 
 
-def circumstance_end(*, actor: Any, circumstance: SpecialCircumstance, end_date: date) -> SpecialCircumstance:
-    child = circumstance.child
+def _end_period(
+    *,
+    actor: Any,
+    row: SpecialCircumstance | RiskFlag,
+    code_field: str,
+    sensitive_codes: frozenset[str],
+    end_date: date,
+    ended_already: str,
+) -> None:
+    """End a dated classification (circumstance or risk): the same checks, write and audit for both."""
+    child = row.child
     _require(actor, Action.CHILD_EDIT, child.admin_unit)
-    sensitive = circumstance.group in SENSITIVE_GROUPS
+    code = getattr(row, code_field)
+    sensitive = code in sensitive_codes
     if sensitive:
         _require(actor, Action.CHILD_VIEW_SENSITIVE, child.admin_unit)
-    if circumstance.end_date is not None:
-        raise ValidationError({"end": [_("This classification has ended already.")]})
-    _check_dates(circumstance.start_date, end_date)
+    if row.end_date is not None:
+        raise ValidationError({"end": [ended_already]})
+    _check_dates(row.start_date, end_date)
     with transaction.atomic():
-        circumstance.end_date = end_date
-        circumstance.save(update_fields=["end_date", "updated_at"])
+        row.end_date = end_date
+        row.save(update_fields=["end_date", "updated_at"])
         audit.record(
             actor=actor,
             action=AuditAction.UPDATE,
-            obj=circumstance,
+            obj=row,
             unit=child.admin_unit,
-            changes={"child": child.pk, "group": circumstance.group, "end_date": [None, end_date]},
-            sensitive=("group",) if sensitive else (),
-        )
+            changes={"child": child.pk, code_field: code, "end_date": [None, end_date]},
+            sensitive=(code_field,) if sensitive else (),
+        )  # fmt: skip
+
+
+def circumstance_end(*, actor: Any, circumstance: SpecialCircumstance, end_date: date) -> SpecialCircumstance:
+    _end_period(
+        actor=actor, row=circumstance, code_field="group", sensitive_codes=SENSITIVE_GROUPS,
+        end_date=end_date, ended_already=_("This classification has ended already."),
+    )  # fmt: skip
     return circumstance
 
 
@@ -536,25 +553,10 @@ def risk_flag_add(
 
 
 def risk_flag_end(*, actor: Any, flag: RiskFlag, end_date: date) -> RiskFlag:
-    child = flag.child
-    _require(actor, Action.CHILD_EDIT, child.admin_unit)
-    sensitive = flag.risk_type in SENSITIVE_RISKS
-    if sensitive:
-        _require(actor, Action.CHILD_VIEW_SENSITIVE, child.admin_unit)
-    if flag.end_date is not None:
-        raise ValidationError({"end": [_("This risk has ended already.")]})
-    _check_dates(flag.start_date, end_date)
-    with transaction.atomic():
-        flag.end_date = end_date
-        flag.save(update_fields=["end_date"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=flag,
-            unit=child.admin_unit,
-            changes={"child": child.pk, "risk_type": flag.risk_type, "end_date": [None, end_date]},
-            sensitive=("risk_type",) if sensitive else (),
-        )
+    _end_period(
+        actor=actor, row=flag, code_field="risk_type", sensitive_codes=SENSITIVE_RISKS,
+        end_date=end_date, ended_already=_("This risk has ended already."),
+    )  # fmt: skip
     return flag
 
 
