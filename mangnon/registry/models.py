@@ -80,6 +80,16 @@ class Person(VersionedModel):
                 name="registry_person_estimate_has_year",
             ),
         ]
+        # The blocking branches of duplicate matching (registry.matching), each a range scan of one index.
+        indexes = [
+            models.Index(fields=["ten_key", "ho_key", "birth_year"], name="registry_person_ten_ho_year"),
+            models.Index(
+                fields=["admin_unit", "ten_key", "birth_year"], name="registry_person_unit_ten_year"
+            ),
+            models.Index(
+                fields=["admin_unit", "ho_key", "sex", "birth_year"], name="registry_person_unit_ho_sex_yr"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
