@@ -890,15 +890,22 @@ def caregiver_add(
     relationship: str,
     person: Person | None = None,
     full_name: str = "",
+    sex: str = "",
+    birth_year: int | None = None,
     phone: str = "",
     is_primary: bool = False,
     lives_with_child: bool = True,
     start_date: date | None = None,
 ) -> Caregiver:
-    """Link a carer to a child: an existing person, or a new one made from `full_name`."""
+    """Link a carer to a child: an existing person, or a new one made from `full_name` (with `sex`,
+    `birth_year` and `phone` when known)."""
     _require(actor, Action.CHILD_EDIT, child.admin_unit)
     if relationship not in Relationship.values:
         raise ValidationError({"relationship": [_("Unknown relationship.")]})
+    if sex and sex not in Sex.values:
+        raise ValidationError({"sex": [_("Choose the sex: M (male) or F (female).")]})
+    if birth_year is not None and not MIN_BIRTH_YEAR <= birth_year <= timezone.localdate().year:
+        raise ValidationError({"birth_year": [_("The year of birth is not plausible.")]})
     with transaction.atomic():
         if person is None:
             parts = split_name(full_name)
@@ -907,8 +914,9 @@ def caregiver_add(
             person = Person.objects.create(
                 full_name=parts.full, ho=parts.ho, ten_dem=parts.ten_dem, ten=parts.ten,
                 name_key=normalize_name(parts.full), ten_key=normalize_name(parts.ten),
-                ho_key=normalize_name(parts.ho), sort_key=name_sort_key(parts.full), phone=phone.strip(),
-                admin_unit=child.admin_unit, province=child.province, created_by=actor,
+                ho_key=normalize_name(parts.ho), sort_key=name_sort_key(parts.full), sex=sex,
+                birth_year=birth_year, phone=phone.strip(), admin_unit=child.admin_unit,
+                province=child.province, created_by=actor,
             )  # fmt: skip
         if Caregiver.objects.filter(child=child, person=person, relationship=relationship).exists():
             raise ValidationError({"person": [_("This carer is already recorded for the child.")]})
