@@ -7,8 +7,10 @@ narrow branches, each served by its own index, so no branch turns into a scan of
   day/month swaps, estimated ages, and a child who moved to another commune inside `within`;
 - same tên, birth year ±2, same commune: a mistyped họ;
 - same họ and sex, birth year ±2, same commune: a mistyped tên;
-- same tên as one of the entered tên đệm words, same họ, birth year ±2: tên and tên đệm swapped;
+- the same words in another order (tên đệm words swapped, tên and tên đệm swapped), any year;
 - the same normalised full name, whatever the year: a wrong date of birth.
+
+Each branch is a range scan of one index (Person.Meta.indexes), a few hundred entries at most.
 
 Every branch is limited to `within` (the caller's scope) and to active or aged-out records (a merged
 record is never offered: its id leads to the record it was merged into).
@@ -17,6 +19,11 @@ record is never offered: its id leads to the record it was merged into).
 swapped, same or near year when an age was estimated), sex, commune, the parents' names (caregivers
 recorded as father or mother) and the address. Each candidate comes back `likely` or `possible` with
 stable reason codes (REASONS) that the interface translates.
+
+`likely` asks for more than a high score, because a province holds many namesakes born on the same day
+(a common họ, tên đệm and tên share a birthday with one child in a dozen across 400,000 children): the
+name must be (nearly) the same, the date of birth must agree, and something local must agree too, the
+commune, a parent's name or the address. Anything less is `possible`, shown for the officer to judge.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import permutations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -60,6 +68,9 @@ LIKELY_SCORE = 0.85
 POSSIBLE_SCORE = 0.62
 STRONG_DATE = 0.9  # the same date of birth, or day and month swapped
 MIN_NAME_SCORE = 0.72  # below this the name alone rules a candidate out
+LIKELY_NAME = 0.9  # a likely candidate's name is the same, the same words reordered, or a typo away
+SAME_COMMUNE = 0.06  # with an estimated age, the commune is what tells namesakes apart
+MAX_PERMUTED_WORDS = 5  # names longer than this are rare; their reorderings are not looked up
 _MATCHABLE = (ChildStatus.ACTIVE, ChildStatus.AGED_OUT)
 _PARENTS = (Relationship.FATHER, Relationship.MOTHER)
 _FIELDS = (
@@ -128,15 +139,25 @@ def _blocks(
     if commune is not None and keys.ho:
         same_sex = {"sex": sex} if sex else {}
         people.append(Person.objects.filter(admin_unit=commune, ho_key=keys.ho, **same_sex, **years))
-    dem_words = [w for w in keys.dem.split(" ") if w]
-    if dem_words and keys.ho:
-        people.append(Person.objects.filter(ten_key__in=dem_words, ho_key=keys.ho, **years))
+    reordered = _reorderings(keys.full)
+    if reordered:
+        people.append(Person.objects.filter(name_key__in=reordered))
     # First the ids (index-only lookups), then the children among them: with a literal id list no
     # planner is tempted to start from the wide `within` filter.
     first, *rest = [p.order_by().values_list("pk", flat=True) for p in people]
     ids = sorted(set(first.union(*rest) if rest else first))
     # `base` (the scope) is checked per id, correlated, so it cannot become the starting point.
     return [Child.objects.filter(pk__in=ids).filter(Exists(base.filter(pk=OuterRef("pk"))))]
+
+
+def _reorderings(full: str) -> list[str]:
+    """The other orders of the words of a normalised name (tên đệm words swapped, tên and tên đệm
+    swapped), looked up as exact keys: whatever the split into họ, tên đệm and tên ("Nguyễn Phúc" is
+    also a compound họ), a reordered name is found through the name_key index."""
+    words = full.split(" ")
+    if len(words) < 2 or len(words) > MAX_PERMUTED_WORDS:
+        return []
+    return sorted({" ".join(p) for p in permutations(words)} - {full})
 
 
 def _name_score(query: _Keys, other: _Keys) -> tuple[float, str | None]:
@@ -152,9 +173,10 @@ def _name_score(query: _Keys, other: _Keys) -> tuple[float, str | None]:
         dem = 1.0
     score = 0.5 * ten + 0.25 * ho + 0.25 * dem
     # A typo in the tên costs less than a different tên: "Trang"/"Tranh" versus "An"/"Anh" is judged by
-    # the whole name too.
-    whole = fuzz.ratio(query.full, other.full) / 100
-    score = max(score, 0.35 * ten + 0.65 * whole) if ten >= 0.75 else score
+    # the whole name too; never when the tên đệm differs outright ("Anh Khôi" is not "Duy Khôi").
+    if ten >= 0.75 and dem >= 0.5:
+        whole = fuzz.ratio(query.full, other.full) / 100
+        score = max(score, 0.35 * ten + 0.65 * whole)
     return score, ("name_similar" if score >= MIN_NAME_SCORE else None)
 
 
@@ -239,7 +261,7 @@ def rank(
     keys = _Keys.of(full_name)
     year = date_of_birth.year if date_of_birth is not None else birth_year
     estimated = date_of_birth is None
-    scored: list[tuple[float, int, list[str], float]] = []
+    scored: list[_Scored] = []
     seen: set[int] = set()
     for pk, unit_id, name_key, ho_key, ten_key, c_sex, c_dob, c_year, c_est, c_address in rows:
         if pk in seen:
@@ -249,54 +271,71 @@ def rank(
         if name < MIN_NAME_SCORE:
             continue
         when, date_reason = _date_score(date_of_birth, year, estimated, c_dob, c_year, c_est)
-        reasons = [r for r in (name_reason, date_reason) if r]
-        score = 0.6 * name + 0.4 * when
+        item = _Scored(pk, 0.6 * name + 0.4 * when, [r for r in (name_reason, date_reason) if r], name, when)
         if sex and c_sex:
             if sex == c_sex:
-                reasons.append("sex_match")
+                item.reasons.append("sex_match")
             else:
-                score -= 0.25
+                item.score -= 0.25
         if commune is not None and unit_id == commune.pk:
-            reasons.append("same_commune")
-            score += 0.03
+            item.reasons.append("same_commune")
+            item.score += SAME_COMMUNE
         if address and c_address and _similar_text(address, c_address):
-            reasons.append("address")
-            score += 0.03
-        scored.append((score, pk, reasons, when))
+            item.reasons.append("address")
+            item.score += 0.03
+        scored.append(item)
 
     if parents and scored:
         _add_parents(scored, parents)
 
     out = []
-    for score, pk, reasons, when in sorted(scored, key=lambda s: (-s[0], s[1])):
-        if score < POSSIBLE_SCORE:
+    for item in sorted(scored, key=lambda s: (-s.score, s.pk)):
+        if item.score < POSSIBLE_SCORE:
             continue
-        score = min(score, 1.0)
-        # A year alone is shared by thousands of namesakes: likely needs the date, a parent or the address.
-        strong = when >= STRONG_DATE or "parent_name" in reasons or "address" in reasons
-        level = LIKELY if score >= LIKELY_SCORE and strong else POSSIBLE
-        ordered = sorted(set(reasons), key=REASONS.index)
-        out.append(Candidate(child_id=pk, score=round(score, 3), level=level, reasons=ordered))
+        level = LIKELY if item.score >= LIKELY_SCORE and item.corroborated() else POSSIBLE
+        ordered = sorted(set(item.reasons), key=REASONS.index)
+        out.append(
+            Candidate(child_id=item.pk, score=round(min(item.score, 1.0), 3), level=level, reasons=ordered)
+        )
         if len(out) >= limit:
             break
     return out
+
+
+@dataclass
+class _Scored:
+    pk: int
+    score: float
+    reasons: list[str]
+    name: float
+    when: float
+
+    def corroborated(self) -> bool:
+        """Likely needs the name, the date of birth and a local fact to agree (see the module
+        docstring); a parent's name or the address stands in for both the date and the commune."""
+        if self.name < LIKELY_NAME:
+            return False
+        if "parent_name" in self.reasons or "address" in self.reasons:
+            return True
+        return self.when >= STRONG_DATE and "same_commune" in self.reasons
 
 
 def _similar_text(a: str, b: str) -> bool:
     return fuzz.token_set_ratio(normalize_name(a), normalize_name(b)) >= 85
 
 
-def _add_parents(scored: list[tuple[float, int, list[str], float]], parents: Sequence[str]) -> None:
+def _add_parents(scored: list[_Scored], parents: Sequence[str]) -> None:
     """Raise the candidates whose recorded father or mother bears one of the names given."""
     wanted = [normalize_name(p) for p in parents if p and p.strip()]
     if not wanted:
         return
     known: dict[int, list[str]] = defaultdict(list)
     rows = Caregiver.objects.filter(
-        child_id__in=[pk for _s, pk, _r, _w in scored], relationship__in=_PARENTS
+        child_id__in=[item.pk for item in scored], relationship__in=_PARENTS
     ).values_list("child_id", "person__name_key")
     for child_id, name_key in rows:
         known[child_id].append(name_key)
-    for i, (score, pk, reasons, when) in enumerate(scored):
-        if any(fuzz.ratio(w, k) >= 90 for w in wanted for k in known.get(pk, ())):
-            scored[i] = (score + 0.08, pk, [*reasons, "parent_name"], when)
+    for item in scored:
+        if any(fuzz.ratio(w, k) >= 90 for w in wanted for k in known.get(item.pk, ())):
+            item.score += 0.08
+            item.reasons.append("parent_name")

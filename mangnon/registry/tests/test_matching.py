@@ -88,8 +88,43 @@ def test_variants_found_at_their_level(
 def test_child_who_moved_commune_is_found_within_scope(units: Any) -> None:
     existing = child("Hoàng Văn Nam", sex="M", admin_unit=units.commune_b)
     found = match("Hoang Van Nam", sex="M", commune=units.commune_a, within=Q(province=units.province))
+    # Name and date agree but nothing local does: a namesake born the same day elsewhere in the
+    # province is too common for `likely`.
+    assert level_of(found, existing) == POSSIBLE
+    assert found[0].reasons == ["name_exact", "dob_exact", "sex_match"]
+
+
+def test_moved_child_is_likely_when_a_parent_agrees(units: Any) -> None:
+    existing = child("Hoàng Văn Nam", sex="M", admin_unit=units.commune_b)
+    CaregiverFactory(child=existing, relationship="father", person__full_name="Hoàng Văn Bình")
+    found = match(
+        "Hoang Van Nam", sex="M", commune=units.commune_a, within=Q(province=units.province),
+        parents=["Hoàng Văn Bình"],
+    )  # fmt: skip
     assert level_of(found, existing) == LIKELY
-    assert "same_commune" not in found[0].reasons
+    assert "parent_name" in found[0].reasons
+
+
+def test_a_different_middle_name_is_never_likely(units: Any) -> None:
+    existing = child("Nguyễn Duy Khôi", sex="M", admin_unit=units.commune_a)
+    found = match("Nguyễn Anh Khôi", sex="M", commune=units.commune_a)
+    assert level_of(found, existing) in (POSSIBLE, None)
+
+
+def test_reordered_name_found_whatever_the_split(units: Any) -> None:
+    # "Nguyễn Phúc" is also a compound họ: the entered name splits differently from the stored one.
+    existing = child("Nguyễn Đức Phúc", sex="M", admin_unit=units.commune_a)
+    found = match("Nguyễn Phúc Đức", sex="M", commune=units.commune_a)
+    assert level_of(found, existing) == LIKELY
+    assert "name_parts_swapped" in found[0].reasons
+
+
+def test_with_an_estimated_age_the_commune_ranks_namesakes(units: Any) -> None:
+    elsewhere = child("Trần Thị An", dob=date(2014, 3, 1), admin_unit=units.commune_b)
+    here = child("Trần Thị An", dob=date(2013, 2, 23), admin_unit=units.commune_a)
+    found = match("Trần Thị An", dob=None, year=2014, commune=units.commune_a)
+    assert [c.child_id for c in found][:2] == [here.pk, elsewhere.pk]
+    assert {c.level for c in found} == {POSSIBLE}
 
 
 def test_unrelated_children_are_not_candidates(units: Any) -> None:
