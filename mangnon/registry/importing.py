@@ -7,8 +7,9 @@ An import is an `ImportJob` in three steps:
    checking its size and its content (an .xlsx must be a real workbook, a .csv UTF-8 text), and
    schedules the dry run.
 2. `job_validate` (a background task) reads every row once, streaming (openpyxl read-only, csv
-   reader), and records each problem of each row in plain words as an `ImportProblem`; rows that are
-   already registered are counted as existing, not as problems.
+   reader), and records each problem of each row as an `ImportProblem`: a code and its parameters,
+   put into plain words in the reader's language when the report is shown (import_problems); rows
+   that are already registered are counted as existing, not as problems.
 3. `import_job_confirm` records the officer's choice of mode and schedules `job_run`, which reads the
    file again (the registry may have changed since the dry run) and writes:
    - all or nothing: one transaction for the whole job. Any bad row rolls everything back, and so does
@@ -54,6 +55,7 @@ from mangnon.core.text import normalize_name
 from mangnon.geo.models import AdminUnit, Level
 
 from .codes import ETHNICITIES, ChildStatus, CircumstanceSource, Relationship, Sex, SpecialGroup
+from .import_problems import ID_NUMBER_RULES, Problem
 from .matching import LIKELY, candidate_rows, matchable, rank
 from .models import (
     Caregiver,
@@ -126,7 +128,11 @@ _ALIASES = {alias: c.key for c in COLUMNS for alias in (heading_key(c.heading), 
 
 
 class FileProblem(Exception):
-    """The file as a whole cannot be read (wrong type, wrong sheet, missing columns): said in plain words."""
+    """The file as a whole cannot be read (wrong type, wrong sheet, missing columns): a problem code."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.problem = Problem(code, params)
+        super().__init__(code)
 
 
 # Reading ---------------------------------------------------------------------------------------------
@@ -155,10 +161,9 @@ def _map_headings(values: list[object]) -> dict[str, int]:
 
 def _check_columns(headings: dict[str, int]) -> None:
     missing = [COLUMN_BY_KEY[k].heading for k in REQUIRED if k not in headings]
-    if "date_of_birth" not in headings and "birth_year" not in headings:
-        missing.append(_("%(a)s or %(b)s") % {"a": "Ngày sinh", "b": "Năm sinh"})
-    if missing:
-        raise FileProblem(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+    date_or_year = "date_of_birth" not in headings and "birth_year" not in headings
+    if missing or date_or_year:
+        raise FileProblem("file.missing_columns", columns=missing, date_or_year=date_or_year)
 
 
 def _csv_formula(value: str) -> bool:
@@ -173,7 +178,7 @@ def open_rows(path: Path, kind: str) -> Iterator[SourceRows]:
         try:
             book = load_workbook(path, read_only=True, data_only=False)
         except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-            raise FileProblem(_("The file cannot be opened as an Excel workbook (.xlsx).")) from exc
+            raise FileProblem("file.not_xlsx") from exc
         try:
             yield _xlsx_rows(book)
         finally:
@@ -189,13 +194,10 @@ def open_rows(path: Path, kind: str) -> Iterator[SourceRows]:
         reader = csv.reader(handle, dialect)
         header = next(reader, None)
         if header is None:
-            raise FileProblem(_("The file is empty."))
+            raise FileProblem("file.empty")
         headings = _map_headings(list(header))
         if "full_name" not in headings:
-            raise FileProblem(
-                _("The first row must hold the column headings of the template (for example “%(h)s”).")
-                % {"h": COLUMN_BY_KEY["full_name"].heading}
-            )
+            raise FileProblem("file.no_headings", h=COLUMN_BY_KEY["full_name"].heading)
         _check_columns(headings)
 
         def rows() -> Iterator[tuple[int, list[RawCell]]]:
@@ -217,13 +219,11 @@ def _xlsx_rows(book: Any) -> SourceRows:
                     yield number, [RawCell(c.value, getattr(c, "data_type", "") == "f") for c in cells]
 
             return SourceRows(headings, rows())
-    names = ", ".join(f"“{s.title}”" for s in book.worksheets)
     raise FileProblem(
-        _(
-            "No sheet has the column headings of the template in its first row (“%(h)s”, …). "
-            "Sheets in this file: %(sheets)s. Use the sheet “%(template)s” of the template."
-        )
-        % {"h": COLUMN_BY_KEY["full_name"].heading, "sheets": names, "template": TEMPLATE_SHEET}
+        "file.no_sheet",
+        h=COLUMN_BY_KEY["full_name"].heading,
+        sheets=[s.title for s in book.worksheets],
+        template=TEMPLATE_SHEET,
     )
 
 
@@ -234,15 +234,15 @@ def _xlsx_rows(book: Any) -> SourceRows:
 class ParsedRow:
     number: int
     data: dict[str, Any] = field(default_factory=dict)
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (column heading, message)
+    problems: list[tuple[str, Problem]] = field(default_factory=list)  # (column heading, problem)
     existing_id: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append((COLUMN_BY_KEY[key].heading if key else "", message))
+    def problem(self, key: str, code: str, **params: Any) -> None:
+        self.problems.append((COLUMN_BY_KEY[key].heading if key else "", Problem(code, params)))
 
     def identity(self) -> tuple[Any, ...]:
         d = self.data
@@ -316,20 +316,13 @@ class Parser:
         row = ParsedRow(number)
         for key, cell in raw.items():
             if cell.is_formula:
-                row.problem(
-                    key,
-                    _("The cell holds a formula (%(value)s): type the value itself.")
-                    % {"value": _show(cell.value)},
-                )
+                row.problem(key, "cell.formula", value=_show(cell.value))
         if row.problems:
             return row
         values = {key: cell.value for key, cell in raw.items()}
         for column in COLUMNS:
             if column.max_length and len(_text(values.get(column.key))) > column.max_length:
-                row.problem(
-                    column.key,
-                    _("Too long: at most %(max)s characters.") % {"max": column.max_length},
-                )
+                row.problem(column.key, "cell.too_long", max=column.max_length)
         self._name(row, values)
         self._sex(row, values)
         self._birth(row, values)
@@ -348,7 +341,7 @@ class Parser:
     def _name(self, row: ParsedRow, values: dict[str, Any]) -> None:
         name = _text(values.get("full_name"))
         if not name:
-            row.problem("full_name", _("Enter the child's full name."))
+            row.problem("full_name", "name.missing")
             return
         parts = split_name(name)
         row.data.update(full_name=parts.full, parts=parts, name_key=normalize_name(parts.full))
@@ -357,7 +350,7 @@ class Parser:
         text = _text(values.get("sex"))
         sex = _SEX.get(normalize_name(text))
         if sex is None:
-            row.problem("sex", _("Write Nam or Nữ, not “%(value)s”.") % {"value": _show(text)})
+            row.problem("sex", "sex.unknown", value=_show(text))
         row.data["sex"] = sex
 
     def _birth(self, row: ParsedRow, values: dict[str, Any]) -> None:
@@ -371,29 +364,26 @@ class Parser:
         elif _text(raw_date):
             born = _parse_dmy(_text(raw_date))
             if born is None:
-                row.problem(
-                    "date_of_birth",
-                    _("“%(value)s” is not a date: write it as dd/mm/yyyy.") % {"value": _show(raw_date)},
-                )
+                row.problem("date_of_birth", "birth.not_a_date", value=_show(raw_date))
                 return
         if _text(raw_year):
             text = _text(raw_year)
             if not (text.isdigit() and len(text) == 4):
-                row.problem("birth_year", _("“%(value)s” is not a year of birth.") % {"value": _show(text)})
+                row.problem("birth_year", "birth.not_a_year", value=_show(text))
                 return
             year = int(text)
         if born is None and year is None:
-            row.problem("date_of_birth", _("Enter the date of birth, or at least the year of birth."))
+            row.problem("date_of_birth", "birth.missing")
             return
         if born is not None and year is not None and born.year != year:
-            row.problem("birth_year", _("The year does not match the date of birth."))
+            row.problem("birth_year", "birth.year_mismatch")
             return
         if born is not None and born > self.today:
-            row.problem("date_of_birth", _("The date of birth cannot be in the future."))
+            row.problem("date_of_birth", "birth.date_future")
             return
         year = born.year if born is not None else year
         if year is not None and year > self.today.year:
-            row.problem("birth_year", _("The year of birth cannot be in the future."))
+            row.problem("birth_year", "birth.year_future")
             return
         if born is not None:
             try:
@@ -406,10 +396,7 @@ class Parser:
                 year is not None and self.today.year - year > ADULT_AGE
             )  # certainly 16 whatever the day of birth
         if reached_16:
-            row.problem(
-                "date_of_birth" if born else "birth_year",
-                _("16 or older today: the register is for children under 16."),
-            )
+            row.problem("date_of_birth" if born else "birth_year", "birth.adult")
         row.data.update(date_of_birth=born, birth_year=year)
 
     def _ethnicity(self, row: ParsedRow, values: dict[str, Any]) -> None:
@@ -423,11 +410,7 @@ class Parser:
                 else _ETHNICITY.get(key, "")
             )
             if not code:
-                row.problem(
-                    "ethnicity",
-                    _("Unknown ethnic group “%(value)s”: use a name from the list of 54 groups.")
-                    % {"value": _show(text)},
-                )
+                row.problem("ethnicity", "ethnicity.unknown", value=_show(text))
         row.data["ethnicity"] = code
 
     def _commune(self, row: ParsedRow, values: dict[str, Any]) -> None:
@@ -436,11 +419,7 @@ class Parser:
         if code:
             unit = self.by_code.get(code.zfill(5) if code.isdigit() else code)
             if unit is None:
-                row.problem(
-                    "commune_code",
-                    _("Unknown commune code “%(value)s”: use the 5-digit code of a commune in force today.")
-                    % {"value": _show(code)},
-                )
+                row.problem("commune_code", "commune.unknown_code", value=_show(code))
                 return
         elif name:
             matches = self.by_name.get(normalize_name(name), [])
@@ -448,22 +427,19 @@ class Parser:
             if len(in_scope) == 1 or len(matches) == 1:
                 unit = (in_scope or matches)[0]
             elif not matches:
-                row.problem("commune_name", _("Unknown commune “%(value)s”.") % {"value": _show(name)})
+                row.problem("commune_name", "commune.unknown_name", value=_show(name))
                 return
             else:
-                row.problem(
-                    "commune_name",
-                    _("Several communes are called “%(value)s”: give the commune code.")
-                    % {"value": _show(name)},
-                )
+                row.problem("commune_name", "commune.ambiguous", value=_show(name))
                 return
         else:
             unit = self.job.admin_unit
         if not self.scope.contains(unit):
             row.problem(
                 "commune_code" if code else "commune_name",
-                _("%(commune)s is outside your area: you can import only the children of %(own)s.")
-                % {"commune": unit.name, "own": self.job.admin_unit.name},
+                "commune.out_of_area",
+                commune=unit.name,
+                own=self.job.admin_unit.name,
             )
             return
         row.data["unit"] = unit
@@ -475,11 +451,13 @@ class Parser:
             text = text.zfill(12)  # a number cell loses the leading zero every province code has
         row.data["id_number"] = text
         if text:
-            # The registration form's and the API's rules (format, consistency with sex and year).
-            for message in id_number_errors(
-                text, sex=row.data.get("sex") or "", birth_year=row.data.get("birth_year")
-            ):
-                row.problem("id_number", message)
+            # The registration form's and the API's rules (format, consistency with sex and year),
+            # kept as what they were asked: their words are theirs (import_problems).
+            sex, year = row.data.get("sex") or "", row.data.get("birth_year")
+            for index, _message in enumerate(id_number_errors(text, sex=sex, birth_year=year)):
+                row.problem(
+                    "id_number", ID_NUMBER_RULES, id_number=text, sex=sex, birth_year=year, index=index
+                )
 
     def _groups(self, row: ParsedRow, values: dict[str, Any]) -> None:
         text = _text(values.get("groups")).casefold()
@@ -489,14 +467,7 @@ class Parser:
                 continue
             group = _GROUPS.get(part)
             if group is None:
-                row.problem(
-                    "groups",
-                    _(
-                        "Unknown group “%(value)s”: use the letters a to o of the Law on Children, "
-                        "art. 10, separated by commas."
-                    )
-                    % {"value": _show(part)},
-                )
+                row.problem("groups", "group.unknown", value=_show(part))
                 return
             if group not in groups:
                 groups.append(group)
@@ -509,7 +480,7 @@ class Parser:
         if first is None and id_number:
             first = self.seen_ids.get(hash(id_number))
         if first is not None:
-            row.problem("", _("The same child as row %(row)s of this file.") % {"row": first})
+            row.problem("", "row.same_as_row", row=first)
             return
         self.seen[identity] = row.number
         if id_number:
@@ -556,10 +527,7 @@ def match_existing(rows: list[ParsedRow], within: Q | None = None) -> None:
             if usable:
                 row.existing_id = pk
             else:
-                row.problem(
-                    "id_number",
-                    _("This personal ID number is already recorded for another person: check it."),
-                )
+                row.problem("id_number", "id_number.taken")
             continue
         for pk, born, year in by_name.get((d["name_key"], d["sex"], d["unit"].pk), []):
             if (d["date_of_birth"] and born == d["date_of_birth"]) or (
@@ -617,14 +585,7 @@ def _likely_duplicates(rows: list[ParsedRow], within: Q) -> None:
             limit=1,
         )
         if candidates and candidates[0].level == LIKELY:
-            row.problem(
-                "",
-                _(
-                    "Probably a child already registered (record no. %(id)s): register this row on the "
-                    "registration page, where you can link it to that record or confirm a new child."
-                )
-                % {"id": candidates[0].child_id},
-            )
+            row.problem("", "row.likely_registered", id=candidates[0].child_id)
 
 
 def parsed_rows(source: SourceRows, parser: Parser) -> Iterator[list[ParsedRow]]:
@@ -754,13 +715,14 @@ def children_import_rows(*, actor: Any, job: ImportJob, rows: list[ParsedRow]) -
 
 def _problems(job: ImportJob, row: ParsedRow) -> list[ImportProblem]:
     return [
-        ImportProblem(job=job, row=row.number, column=col, message=msg[:500]) for col, msg in row.problems
+        ImportProblem(job=job, row=row.number, column=column, code=p.code, params=p.params)
+        for column, p in row.problems
     ]
 
 
-def _file_failed(job: ImportJob, message: str) -> None:
+def _file_failed(job: ImportJob, problem: Problem) -> None:
     ImportProblem.objects.filter(job=job).delete()
-    ImportProblem.objects.create(job=job, row=1, column="", message=message[:500])
+    ImportProblem.objects.create(job=job, row=1, column="", code=problem.code, params=problem.params)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.FAILED, error_count=1, finished_at=timezone.now()
     )
@@ -784,13 +746,13 @@ def job_validate(job_id: int) -> None:
                 valid += sum(1 for r in batch if r.ok)
                 ImportJob.objects.filter(pk=job.pk).update(processed_rows=total)
     except FileProblem as exc:
-        _file_failed(job, str(exc))
+        _file_failed(job, exc.problem)
         return
     except UnicodeDecodeError:
-        _file_failed(job, _("The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again."))
+        _file_failed(job, Problem("file.not_utf8"))
         return
     if total == 0:
-        _file_failed(job, _("The file has no rows of children."))
+        _file_failed(job, Problem("file.no_rows"))
         return
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.VALIDATED,
@@ -817,7 +779,7 @@ def job_run(job_id: int) -> None:
         else:
             _run_valid_only(job)
     except (FileProblem, UnicodeDecodeError) as exc:
-        _file_failed(job, str(exc) if isinstance(exc, FileProblem) else _("The file is not UTF-8 text."))
+        _file_failed(job, exc.problem if isinstance(exc, FileProblem) else Problem("file.not_utf8_on_import"))
     except Exception:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, finished_at=timezone.now())
         raise

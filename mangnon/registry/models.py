@@ -323,15 +323,23 @@ class ImportJob(TimestampedModel):
 
 
 class ImportProblem(models.Model):
-    """One problem of one row, in plain words, for the per-row report."""
+    """One problem of one row, for the per-row report: a code and its values, worded when read."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="problems")
     row = models.PositiveIntegerField()  # the spreadsheet's row number, as the officer sees it
-    column = models.CharField(max_length=100, blank=True)
-    message = models.CharField(max_length=500)
+    column = models.CharField(max_length=100, blank=True)  # the file's heading (Vietnamese, as in the file)
+    code = models.CharField(max_length=50)  # a key of import_problems.WORDS
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["row", "id"]
 
     def __str__(self) -> str:
         return f"{self.row}: {self.message}"
+
+    @property
+    def message(self) -> str:
+        """The problem in the active language (the officer's, not the worker's that found it)."""
+        from .import_problems import render  # it words problems from the rules of services, which use models
+
+        return render(self.code, self.params)
