@@ -6,6 +6,7 @@ role may not take the action), every write through the services; when one page d
 consent given by a carer not recorded yet, a household made for a child) they share one transaction, so
 a refusal writes nothing. A refusal is shown beside the form; a success redirects to the profile or the
 household page with a message. Every page that shows a child's or a household's details audits the view.
+Helpers come from views.py, so a profile sent back with a form's errors is the profile views.py shows.
 """
 
 from __future__ import annotations
