@@ -7,5 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        # The calendar page registers its menu entry on import.
-        from . import calendar_views  # noqa: F401
+        from . import (
+            calendar_views,  # noqa: F401 - the calendar page registers its menu entry on import
+            metrics,
+        )
+
+        # Every app's figures, declared in its own metrics.py; all models are loaded by now.
+        metrics.autodiscover()
