@@ -1,12 +1,11 @@
 """Reads of the children registry that cross rows, always scoped by the viewer first.
 
-The counts for indicators (`child_counts`) live here rather than in a `metrics.py`: the metrics
-registry in core does not exist yet, and these counts are what its registry entries will call.
+The counts at the bottom are the one definition of each figure: `child_counts` (the API) and the
+registry's data elements in `metrics.py` are both built on them.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +25,7 @@ from mangnon.geo.models import AdminUnit, UnitCrosswalk
 from mangnon.geo.selectors import path_prefix_q
 
 from .access import can_see_sensitive
-from .codes import SENSITIVE_GROUPS, SENSITIVE_RISKS, ChildStatus, SpecialGroup
+from .codes import SENSITIVE_GROUPS, SENSITIVE_RISKS, ChildStatus, RiskType, Sex, SpecialGroup
 from .models import Child, Household, RiskFlag, SpecialCircumstance
 
 LISTED_STATUSES = (ChildStatus.ACTIVE, ChildStatus.AGED_OUT)
@@ -201,10 +200,14 @@ def child_facts(*, viewer: Any, child: Child, audit_view: bool = True) -> ChildF
 
 
 # --- counts for indicators ----------------------------------------------------------------------
+# One definition of each count: `counted_children` says which children are counted; the helpers after
+# it say who among them is in special circumstances, at risk or assisted, and break a count down.
 
 
 AssistedCounter = Callable[[QuerySet[Child], date], int]
 _assisted_counter: AssistedCounter | None = None
+
+SEX_UNKNOWN = "unknown"  # the category of children whose sex was not recorded
 
 
 def set_assisted_counter(counter: AssistedCounter | None) -> None:
@@ -246,6 +249,71 @@ def _units_q(unit: AdminUnit) -> Q:
     return q
 
 
+def counted_children(*, viewer: Any, unit: AdminUnit, day: date) -> QuerySet[Child]:
+    """The children counted for `unit` on `day`: under 16 that day, registered by then, recorded in the
+    unit's geography (either one: a pre-reform unit with a pre-reform day, or a current unit), merged
+    records left out. 404 when the unit lies outside the viewer's scope for counts."""
+    scope = scope_for(viewer, Action.CHILD_COUNT)
+    if not scope.contains(unit):
+        raise Http404
+    sixteen = _years_before(day, 16)
+    return (
+        Child.objects.filter(scope.q("admin_unit"))
+        .filter(_units_q(unit))
+        .exclude(status=ChildStatus.MERGED)
+        .filter(created_at__date__lte=day)
+        .filter(
+            Q(person__date_of_birth__gt=sixteen, person__date_of_birth__lte=day)
+            | Q(
+                person__date_of_birth__isnull=True,
+                person__birth_year__gt=day.year - 16,
+                person__birth_year__lte=day.year,
+            )
+        )
+    )
+
+
+def children_in_special_circumstances(children: QuerySet[Child], day: date) -> QuerySet[Child]:
+    """Those of `children` in at least one special-circumstance group on `day`."""
+    circumstances = SpecialCircumstance.objects.filter(_active_on(day), child=OuterRef("pk"))
+    return children.filter(Exists(circumstances))
+
+
+def children_at_risk(children: QuerySet[Child], day: date) -> QuerySet[Child]:
+    """Those of `children` with at least one risk on `day`."""
+    return children.filter(Exists(RiskFlag.objects.filter(_active_on(day), child=OuterRef("pk"))))
+
+
+def _count_per(rows: QuerySet[Any], key: str, codes: list[str]) -> dict[str, int]:
+    """Distinct children per value of `key` among `rows`, with every code listed (0 when none)."""
+    found = dict(
+        rows.order_by().values_list(key).annotate(n=Count("child", distinct=True)).values_list(key, "n")
+    )
+    return {code: found.get(code, 0) for code in codes}
+
+
+def children_by_group(children: QuerySet[Child], day: date) -> dict[str, int]:
+    """How many of `children` are in each special-circumstance group on `day`. A child may be in several
+    groups, so the groups can add up to more than the children in special circumstances."""
+    rows = SpecialCircumstance.objects.filter(_active_on(day), child__in=children.values("pk"))
+    return _count_per(rows, "group", SpecialGroup.values)
+
+
+def children_by_risk(children: QuerySet[Child], day: date) -> dict[str, int]:
+    """How many of `children` have each risk on `day` (like groups, risks overlap)."""
+    rows = RiskFlag.objects.filter(_active_on(day), child__in=children.values("pk"))
+    return _count_per(rows, "risk_type", RiskType.values)
+
+
+def children_by_sex(children: QuerySet[Child]) -> dict[str, int]:
+    """How many of `children` are of each sex, those without one recorded as SEX_UNKNOWN: the categories
+    add up to the number of children."""
+    found = dict(
+        children.order_by().values_list("person__sex").annotate(n=Count("pk")).values_list("person__sex", "n")
+    )
+    return {**{sex: found.get(sex, 0) for sex in Sex.values}, SEX_UNKNOWN: found.get("", 0)}
+
+
 @dataclass(frozen=True)
 class ChildCounts:
     unit: str
@@ -258,44 +326,19 @@ class ChildCounts:
 
 
 def child_counts(*, viewer: Any, unit: AdminUnit, on: date | None = None) -> ChildCounts:
-    """For `unit` on `on`: children under 16 registered by then, those in special circumstances (by
-    group), those at risk and those assisted. `unit` may be a pre-reform unit (with a pre-reform date) or
-    a current one. 404 when the unit lies outside the viewer's scope for counts."""
+    """For `unit` on `on` (default today) the counts of `counted_children`: all of them, those in special
+    circumstances (and by group), at risk and assisted. 404 when the unit lies outside the viewer's scope
+    for counts."""
     day = on or timezone.localdate()
-    scope = scope_for(viewer, Action.CHILD_COUNT)
-    if not scope.contains(unit):
-        raise Http404
-    sixteen = _years_before(day, 16)
-    base = (
-        Child.objects.filter(scope.q("admin_unit")).filter(_units_q(unit)).exclude(status=ChildStatus.MERGED)
-    )
-    base = base.filter(created_at__date__lte=day).filter(
-        Q(person__date_of_birth__gt=sixteen, person__date_of_birth__lte=day)
-        | Q(
-            person__date_of_birth__isnull=True,
-            person__birth_year__gt=day.year - 16,
-            person__birth_year__lte=day.year,
-        )
-    )
-    circ = SpecialCircumstance.objects.filter(_active_on(day), child__in=base.values("pk"))
-    by_group: Counter[str] = Counter(
-        dict(circ.values_list("group").annotate(n=Count("child", distinct=True)).values_list("group", "n"))
-    )
-    special = circ.values("child").distinct().count()
-    at_risk = (
-        RiskFlag.objects.filter(_active_on(day), child__in=base.values("pk"))
-        .values("child")
-        .distinct()
-        .count()
-    )
+    children = counted_children(viewer=viewer, unit=unit, day=day)
     return ChildCounts(
         unit=unit.code,
         on=day,
-        children=base.count(),
-        special=special,
-        by_group={g: by_group.get(g, 0) for g in SpecialGroup.values},
-        at_risk=at_risk,
-        assisted=assisted_children(base, day),
+        children=children.count(),
+        special=children_in_special_circumstances(children, day).count(),
+        by_group=children_by_group(children, day),
+        at_risk=children_at_risk(children, day).count(),
+        assisted=assisted_children(children, day),
     )
 
 
