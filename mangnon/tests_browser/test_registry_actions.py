@@ -17,7 +17,7 @@ from mangnon.accounts.roles import Role
 from mangnon.accounts.tests.factories import MembershipFactory, UserFactory
 from mangnon.geo.models import REFORM_DATE, AdminUnit
 from mangnon.registry.codes import ChildStatus
-from mangnon.registry.models import Child, HouseholdMember
+from mangnon.registry.models import Child, Household, HouseholdMember
 from mangnon.registry.tests.factories import CaregiverFactory, ChildFactory, HouseholdFactory
 
 from .conftest import BrowserSession
@@ -78,7 +78,7 @@ def test_action_pages_at_phone_width(session: BrowserSession) -> None:
     expect(page).to_have_url(re.compile(rf"/children/{child.pk}/$"))
 
     # The household's pages.
-    household = HouseholdFactory(admin_unit=commune)
+    household = cast(Household, HouseholdFactory(admin_unit=commune))
     HouseholdMember.objects.create(household=household, person=child.person)
     Child.objects.filter(pk=child.pk).update(household=household)
     page.goto(session.url(f"/children/households/{household.pk}/"))
