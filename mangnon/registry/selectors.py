@@ -26,9 +26,10 @@ from mangnon.geo.selectors import path_prefix_q
 
 from .access import can_see_sensitive
 from .codes import SENSITIVE_GROUPS, SENSITIVE_RISKS, ChildStatus, RiskType, Sex, SpecialGroup
-from .models import Child, Household, RiskFlag, SpecialCircumstance
+from .models import Child, Household, Person, RiskFlag, SpecialCircumstance
 
 LISTED_STATUSES = (ChildStatus.ACTIVE, ChildStatus.AGED_OUT)
+NAME_IDS_MAX = 2000  # see _name_filter
 
 
 @dataclass(frozen=True)
@@ -64,21 +65,33 @@ def _prefix(lookup: str, prefix: str) -> Q:
     return Q(**{f"{lookup}__startswith": prefix})
 
 
-def name_q(text: str) -> Q:
+def name_q(text: str, person: str = "person__") -> Q:
     """Names matching `text` with or without diacritics, each branch served by an index: the full name
     starts with it ("nguyen van a"), the tên starts with it ("an"), or họ and tên as typed with any tên
-    đệm between ("nguyen an"; words typed between them must appear in the name)."""
+    đệm between ("nguyen an"; words typed between them must appear in the name). `person` is the path
+    to the Person fields ("" on Person itself)."""
     key = normalize_name(text)
     if not key:
         return Q()
-    q = _prefix("person__name_key", key) | _prefix("person__ten_key", key)
+    q = _prefix(f"{person}name_key", key) | _prefix(f"{person}ten_key", key)
     words = key.split(" ")
     if len(words) >= 2:
-        ho_ten = Q(person__ho_key=words[0], person__ten_key=words[-1])
+        ho_ten = Q(**{f"{person}ho_key": words[0], f"{person}ten_key": words[-1]})
         for middle in words[1:-1]:
-            ho_ten &= Q(person__name_key__contains=f" {middle} ")
+            ho_ten &= Q(**{f"{person}name_key__contains": f" {middle} "})
         q |= ho_ten
     return q
+
+
+def _name_filter(text: str) -> Q:
+    """`name_q` for a list sorted by name. A rare name is resolved to its persons' ids first: otherwise
+    PostgreSQL, misjudging how many rows the tên đệm test keeps, walks the whole sort index looking
+    for a page (hundreds of ms at 400,000 children). A common name keeps the plain filter, where that
+    walk fills a page at once."""
+    ids = list(
+        Person.objects.filter(name_q(text, person="")).values_list("pk", flat=True)[: NAME_IDS_MAX + 1]
+    )
+    return Q(person_id__in=ids) if len(ids) <= NAME_IDS_MAX else name_q(text)
 
 
 def children_for(viewer: Any, filters: ChildFilter | None = None) -> QuerySet[Child]:
@@ -93,7 +106,7 @@ def children_for(viewer: Any, filters: ChildFilter | None = None) -> QuerySet[Ch
         qs = (
             qs.filter(person__id_number=digits)
             if digits.isdigit() and len(digits) == 12
-            else qs.filter(name_q(q))
+            else qs.filter(_name_filter(q))
         )
     if f.commune:
         if isinstance(f.commune, AdminUnit):
