@@ -45,7 +45,11 @@ class ChildIn(Schema):
     phone: str = ""
     address: str = ""
     notes: str = ""
-    parents: list[str] = Field(default_factory=list, description="Parents' names, for the duplicate check")
+    father_name: str = Field("", max_length=220, description="Recorded as the child's father when registered")
+    mother_name: str = Field("", max_length=220, description="Recorded as the child's mother when registered")
+    parents: list[str] = Field(
+        default_factory=list, description="Other parents' or carers' names, for the duplicate check only"
+    )
 
 
 class RegisterIn(ChildIn):
@@ -199,6 +203,8 @@ def _data(body: ChildIn) -> services.ChildData:
         phone=body.phone,
         address=body.address,
         notes=body.notes,
+        father_name=body.father_name,
+        mother_name=body.mother_name,
         parents=tuple(body.parents),
     )
 

@@ -116,13 +116,9 @@ class ChildForm(forms.Form):
 class RegistrationForm(ChildForm):
     """Registration adds the officer's decision after the duplicate check."""
 
-    # Only for the duplicate check: caregivers are recorded on the child's page.
-    father_name = forms.CharField(
-        label=_("Father's name (helps find duplicates)"), max_length=220, required=False
-    )
-    mother_name = forms.CharField(
-        label=_("Mother's name (helps find duplicates)"), max_length=220, required=False
-    )
+    # Used by the duplicate check, then recorded as the new child's father and mother.
+    father_name = forms.CharField(label=_("Father's full name"), max_length=220, required=False)
+    mother_name = forms.CharField(label=_("Mother's full name"), max_length=220, required=False)
     # One key per opened form: a submit retried (double click, reload) registers the child once.
     submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 

@@ -93,7 +93,13 @@ class ChildData:
     phone: str = ""
     address: str = ""
     notes: str = ""
-    parents: Sequence[str] = field(default_factory=tuple)  # names, for the duplicate check only
+    father_name: str = ""  # recorded as the child's father when a new child is registered
+    mother_name: str = ""
+    parents: Sequence[str] = field(default_factory=tuple)  # more names, for the duplicate check only
+
+    def parent_names(self) -> tuple[str, ...]:
+        named = (self.father_name, self.mother_name, *self.parents)
+        return tuple(n.strip() for n in named if n and n.strip())
 
 
 @dataclass(frozen=True)
@@ -242,7 +248,7 @@ def duplicate_candidates(
         commune=data.commune,
         within=within,
         exclude_ids=exclude_ids,
-        parents=tuple(data.parents),
+        parents=data.parent_names(),
         address=data.address,
     )
 
@@ -335,6 +341,14 @@ def child_register(
             changes={**_person_snapshot(person), "candidates": [c["id"] for c in shown]},
             sensitive=MASKED_FIELDS,
         )
+        for relationship, name, parent_sex in (
+            (Relationship.FATHER, data.father_name, Sex.MALE),
+            (Relationship.MOTHER, data.mother_name, Sex.FEMALE),
+        ):
+            if name and name.strip():
+                _record_caregiver(
+                    actor=actor, child=child, relationship=relationship, full_name=name, sex=parent_sex
+                )
         outcome.update(child=child, created=True, decision="new")
         return child.pk
 
@@ -906,6 +920,29 @@ def caregiver_add(
         raise ValidationError({"sex": [_("Choose the sex: M (male) or F (female).")]})
     if birth_year is not None and not MIN_BIRTH_YEAR <= birth_year <= timezone.localdate().year:
         raise ValidationError({"birth_year": [_("The year of birth is not plausible.")]})
+    return _record_caregiver(
+        actor=actor, child=child, relationship=relationship, person=person, full_name=full_name, sex=sex,
+        birth_year=birth_year, phone=phone, is_primary=is_primary, lives_with_child=lives_with_child,
+        start_date=start_date,
+    )  # fmt: skip
+
+
+def _record_caregiver(
+    *,
+    actor: Any,
+    child: Child,
+    relationship: str,
+    person: Person | None = None,
+    full_name: str = "",
+    sex: str = "",
+    birth_year: int | None = None,
+    phone: str = "",
+    is_primary: bool = False,
+    lives_with_child: bool = True,
+    start_date: date | None = None,
+) -> Caregiver:
+    """The write behind `caregiver_add`, also used by `child_register` for the parents typed on the
+    registration form (whoever may register a child may record its parents' names with it)."""
     with transaction.atomic():
         if person is None:
             parts = split_name(full_name)

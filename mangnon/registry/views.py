@@ -222,9 +222,6 @@ def child_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _child_data(form: RegistrationForm | ChildEditForm, *, with_parents: bool) -> services.ChildData:
     data = form.cleaned_data
-    parents: tuple[str, ...] = ()
-    if with_parents:
-        parents = tuple(n for n in (data.get("father_name", ""), data.get("mother_name", "")) if n)
     return services.ChildData(
         full_name=data["full_name"],
         sex=data["sex"],
@@ -237,7 +234,8 @@ def _child_data(form: RegistrationForm | ChildEditForm, *, with_parents: bool) -
         phone=data.get("phone", ""),
         address=data.get("address", ""),
         notes=data.get("notes", ""),
-        parents=parents,
+        father_name=data.get("father_name", "") if with_parents else "",
+        mother_name=data.get("mother_name", "") if with_parents else "",
     )
 
 
@@ -281,7 +279,8 @@ def candidates(request: HttpRequest) -> HttpResponse:
                 date_of_birth=data.get("date_of_birth"),
                 birth_year=data.get("birth_year"),
                 address=data.get("address", ""),
-                parents=tuple(n for n in (data.get("father_name"), data.get("mother_name")) if n),
+                father_name=data.get("father_name") or "",
+                mother_name=data.get("mother_name") or "",
             ),
         )
     rows = _candidate_rows(request.user, found)

@@ -82,6 +82,18 @@ def test_register_splits_the_name_derives_the_province_and_records_the_decision(
     assert event.changes["id_number"] == "***" and event.unit_code == "06688"
 
 
+def test_register_records_the_parents_typed_with_the_child(units, personas):
+    result = services.child_register(
+        actor=personas.collaborator_a,
+        data=data(units, father_name="Nguyễn Văn Bình", mother_name=" ", parents=["Lê Thị Hoa"]),
+    )
+    carers = list(result.child.caregivers.select_related("person"))
+    assert [(c.relationship, c.person.full_name, c.person.sex) for c in carers] == [
+        ("father", "Nguyễn Văn Bình", "M")
+    ]  # a blank name records nobody; `parents` only help the duplicate check
+    assert AuditEvent.objects.filter(action="create", object_type="registry.caregiver").count() == 1
+
+
 def test_register_collects_every_problem_and_writes_nothing(units, personas):
     bad = data(units, full_name=" ", sex="X", date_of_birth=timezone.localdate() + timedelta(days=1))
     with pytest.raises(ValidationError) as exc:

@@ -197,6 +197,7 @@ def _form(units, **over):
         "date_of_birth": "04/05/2016",
         "commune": str(units.commune_a.pk),
         "address": "Tổ 3",
+        "father_name": "Phạm Văn Long",
         "submission": "k1",
     }
     data.update(over)
@@ -213,6 +214,7 @@ def test_register_page_and_a_new_child(personas, client_for, units):
     assert child.person.date_of_birth == date(2016, 5, 4) and child.admin_unit == units.commune_a
     assert RegistrationDecision.objects.get(child=child).decision == "new"
     assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_id=str(child.pk)).exists()
+    assert [c.person.full_name for c in child.caregivers.all()] == ["Phạm Văn Long"]
     # The same submit again (double click, reload) creates nothing more.
     client.post(NEW, _form(units))
     assert Child.objects.filter(person__full_name="Phạm Thị Duyên").count() == 1
