@@ -33,7 +33,10 @@ INSTALLED_APPS = [
     "mangnon.core",
     "mangnon.geo",
     "mangnon.accounts",
+    "mangnon.orgs",
     "mangnon.registry",
+    "mangnon.intake",
+    "mangnon.cases",
     "mangnon.demo",
 ]
 

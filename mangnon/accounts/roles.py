@@ -36,6 +36,17 @@ class Action(StrEnum):
     CHILD_MERGE = "registry.child_merge"
     CHILD_VIEW_SENSITIVE = "registry.child_view_sensitive"
     CHILD_COUNT = "registry.child_count"
+    ORG_VIEW = "orgs.view"
+    ORG_MANAGE = "orgs.manage"
+    CONTACT_TAKE = "intake.contact_take"
+    CONTACT_VIEW = "intake.contact_view"
+    CASE_VIEW = "cases.view"
+    CASE_OPEN = "cases.open"
+    CASE_WORK = "cases.work"
+    CASE_APPROVE_PLAN = "cases.approve_plan"
+    CASE_SUPERVISE = "cases.supervise"
+    CASE_COUNT = "cases.count"
+    INCIDENT_RECORD = "cases.incident_record"
 
 
 _ALL = frozenset(Role)
@@ -102,6 +113,45 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
             Role.VIEWER,
         }
     ),
+    # The organisation directory holds no personal data: everyone reads it; the officers who refer
+    # children keep it (a commune officer for their commune, a province officer for the province).
+    Action.ORG_VIEW: _ALL,
+    Action.ORG_MANAGE: frozenset({Role.SYSTEM_ADMIN, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER}),
+    # Contacts and cases (Decree 56). A counsellor takes contacts and may open a case in the commune
+    # concerned, but reads only the contacts they took themselves (intake.access), never the cases.
+    # The commune chairperson approves plans and so reads the cases of the commune.
+    Action.CONTACT_TAKE: frozenset(
+        {Role.HOTLINE_COUNSELLOR, Role.PROVINCE_OFFICER, Role.CASE_MANAGER, Role.COMMUNE_OFFICER}
+    ),
+    Action.CONTACT_VIEW: frozenset(
+        {Role.PROVINCE_MANAGER, Role.PROVINCE_OFFICER, Role.CASE_MANAGER, Role.COMMUNE_OFFICER}
+    ),
+    Action.CASE_VIEW: frozenset(
+        {
+            Role.PROVINCE_MANAGER,
+            Role.PROVINCE_OFFICER,
+            Role.CASE_MANAGER,
+            Role.COMMUNE_OFFICER,
+            Role.COMMUNE_CHAIR,
+        }
+    ),
+    Action.CASE_OPEN: frozenset(
+        {Role.HOTLINE_COUNSELLOR, Role.PROVINCE_OFFICER, Role.CASE_MANAGER, Role.COMMUNE_OFFICER}
+    ),
+    Action.CASE_WORK: frozenset({Role.PROVINCE_OFFICER, Role.CASE_MANAGER, Role.COMMUNE_OFFICER}),
+    Action.CASE_APPROVE_PLAN: frozenset({Role.COMMUNE_CHAIR}),
+    Action.CASE_SUPERVISE: frozenset({Role.PROVINCE_MANAGER, Role.PROVINCE_OFFICER, Role.CASE_MANAGER}),
+    Action.CASE_COUNT: frozenset(
+        {
+            Role.PROVINCE_MANAGER,
+            Role.PROVINCE_OFFICER,
+            Role.CASE_MANAGER,
+            Role.COMMUNE_OFFICER,
+            Role.COMMUNE_CHAIR,
+            Role.VIEWER,
+        }
+    ),
+    Action.INCIDENT_RECORD: frozenset({Role.PROVINCE_OFFICER, Role.CASE_MANAGER, Role.COMMUNE_OFFICER}),
 }
 
 

@@ -186,7 +186,7 @@ def test_can_follows_the_permissions_table_for_every_persona(personas, action):
         assert can(user, action) == (role in PERMISSIONS[action]), (user.username, action)
 
 
-def test_permissions_table_holds_the_foundation_and_registry_actions():
+def test_permissions_table_holds_every_action():
     assert {str(a) for a in PERMISSIONS} == {
         "geo.view",
         "audit.view",
@@ -200,6 +200,17 @@ def test_permissions_table_holds_the_foundation_and_registry_actions():
         "registry.child_merge",
         "registry.child_view_sensitive",
         "registry.child_count",
+        "orgs.view",
+        "orgs.manage",
+        "intake.contact_take",
+        "intake.contact_view",
+        "cases.view",
+        "cases.open",
+        "cases.work",
+        "cases.approve_plan",
+        "cases.supervise",
+        "cases.count",
+        "cases.incident_record",
     }
     assert PERMISSIONS[Action.GEO_VIEW] == frozenset(Role)
     assert PERMISSIONS[Action.AUDIT_VIEW] == {Role.SYSTEM_ADMIN, Role.PROVINCE_MANAGER}
@@ -263,3 +274,12 @@ def test_get_scoped_or_404_hides_rows_from_a_role_without_the_action(personas, u
     membership = Membership.objects.get(user=personas.officer_a)
     with pytest.raises(Http404):
         get_scoped_or_404(Membership.objects.all(), personas.officer_a, Action.AUDIT_VIEW, pk=membership.pk)
+
+
+def test_case_table_plans_are_approved_by_the_chair_alone_and_counsellors_read_no_case():
+    assert PERMISSIONS[Action.CASE_APPROVE_PLAN] == {Role.COMMUNE_CHAIR}
+    assert Role.COMMUNE_CHAIR not in PERMISSIONS[Action.CASE_WORK]
+    assert Role.HOTLINE_COUNSELLOR in PERMISSIONS[Action.CASE_OPEN]
+    assert Role.HOTLINE_COUNSELLOR not in PERMISSIONS[Action.CASE_VIEW]
+    assert Role.COLLABORATOR not in PERMISSIONS[Action.CASE_VIEW] | PERMISSIONS[Action.CONTACT_VIEW]
+    assert PERMISSIONS[Action.CASE_WORK] <= PERMISSIONS[Action.CASE_VIEW]
