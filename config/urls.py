@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("mangnon.accounts.urls")),
     path("geo/", include("mangnon.geo.urls")),
     path("children/", include("mangnon.registry.urls")),
+    path("directory/", include("mangnon.orgs.urls")),
     path("audit/", include("mangnon.accounts.audit_urls")),
     path("registry/import/", include("mangnon.registry.import_urls")),
     path("registry/export/", include("mangnon.registry.export_urls")),
