@@ -117,6 +117,34 @@ def predecessors_by_unit(units: Iterable[AdminUnit]) -> dict[int, list[UnitCross
     return dict(out)
 
 
+def in_geography_q(unit: AdminUnit, unit_field: str = "admin_unit") -> Q:
+    """Rows whose `unit_field` (a FK to AdminUnit) lies in `unit`'s geography: at the unit or below it;
+    for a pre-reform unit also at the current communes formed wholly from its communes (the crosswalk);
+    for a current unit also at the pre-reform units that went into it (historic records). Every count
+    by unit in either geography filters with this, so apps agree on what a unit covers."""
+    q = path_prefix_q(f"{unit_field}__path", unit.path)
+    inside = AdminUnit.objects.filter(path_prefix_q("path", unit.path))
+    if unit.valid_to is not None:
+        new_ids = set(UnitCrosswalk.objects.filter(old_unit__in=inside).values_list("new_unit_id", flat=True))
+        outside = set(
+            UnitCrosswalk.objects.filter(new_unit_id__in=new_ids)
+            .exclude(old_unit__in=inside)
+            .values_list("new_unit_id", flat=True)
+        )
+        wholly = sorted(new_ids - outside)
+        if wholly:
+            q |= Q(**{f"{unit_field}_id__in": wholly})
+    else:
+        old_ids = set(
+            UnitCrosswalk.objects.filter(new_unit__in=inside)
+            .exclude(old_unit__in=inside)
+            .values_list("old_unit_id", flat=True)
+        )
+        if old_ids:
+            q |= Q(**{f"{unit_field}_id__in": sorted(old_ids)})
+    return q
+
+
 def day_within(unit: AdminUnit, on: date) -> date:
     """`on` when the unit was valid then, else the nearest day of its validity (to list its children)."""
     if unit.is_valid_on(on):

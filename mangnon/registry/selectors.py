@@ -21,8 +21,8 @@ from mangnon.accounts.roles import Action
 from mangnon.core import audit
 from mangnon.core.models import AuditAction
 from mangnon.core.text import normalize_name
-from mangnon.geo.models import AdminUnit, UnitCrosswalk
-from mangnon.geo.selectors import path_prefix_q
+from mangnon.geo.models import AdminUnit
+from mangnon.geo.selectors import in_geography_q, path_prefix_q
 
 from .access import can_see_sensitive
 from .codes import SENSITIVE_GROUPS, SENSITIVE_RISKS, ChildStatus, RiskType, Sex, SpecialGroup
@@ -235,33 +235,6 @@ def assisted_children(children: QuerySet[Child], day: date) -> int:
     return _assisted_counter(children, day) if _assisted_counter is not None else 0
 
 
-def _units_q(unit: AdminUnit) -> Q:
-    """Children recorded in `unit`'s geography: at the unit or below it; for a pre-reform unit also at
-    the current communes formed wholly from its communes (the crosswalk); for a current unit also at the
-    pre-reform units that went into it (historic records)."""
-    q = path_prefix_q("admin_unit__path", unit.path)
-    inside = AdminUnit.objects.filter(path_prefix_q("path", unit.path))
-    if unit.valid_to is not None:
-        new_ids = set(UnitCrosswalk.objects.filter(old_unit__in=inside).values_list("new_unit_id", flat=True))
-        outside = set(
-            UnitCrosswalk.objects.filter(new_unit_id__in=new_ids)
-            .exclude(old_unit__in=inside)
-            .values_list("new_unit_id", flat=True)
-        )
-        wholly = sorted(new_ids - outside)
-        if wholly:
-            q |= Q(admin_unit_id__in=wholly)
-    else:
-        old_ids = set(
-            UnitCrosswalk.objects.filter(new_unit__in=inside)
-            .exclude(old_unit__in=inside)
-            .values_list("old_unit_id", flat=True)
-        )
-        if old_ids:
-            q |= Q(admin_unit_id__in=sorted(old_ids))
-    return q
-
-
 def counted_children(*, viewer: Any, unit: AdminUnit, day: date) -> QuerySet[Child]:
     """The children counted for `unit` on `day`: under 16 that day, registered by then, recorded in the
     unit's geography (either one: a pre-reform unit with a pre-reform day, or a current unit), merged
@@ -272,7 +245,7 @@ def counted_children(*, viewer: Any, unit: AdminUnit, day: date) -> QuerySet[Chi
     sixteen = _years_before(day, 16)
     return (
         Child.objects.filter(scope.q("admin_unit"))
-        .filter(_units_q(unit))
+        .filter(in_geography_q(unit))
         .exclude(status=ChildStatus.MERGED)
         .filter(created_at__date__lte=day)
         .filter(
