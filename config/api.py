@@ -8,6 +8,7 @@ from mangnon.accounts.api import router as accounts_router
 from mangnon.accounts.auth import api_auth
 from mangnon.core.api import install_error_handlers
 from mangnon.geo.api import router as geo_router
+from mangnon.intake.api import router as intake_router
 from mangnon.orgs.api import router as orgs_router
 from mangnon.registry.api import router as registry_router
 
@@ -24,3 +25,4 @@ api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
 api.add_router("/children", registry_router)
 api.add_router("/orgs", orgs_router)
+api.add_router("/contacts", intake_router)

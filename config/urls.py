@@ -8,6 +8,7 @@ urlpatterns = [
     path("geo/", include("mangnon.geo.urls")),
     path("children/", include("mangnon.registry.urls")),
     path("directory/", include("mangnon.orgs.urls")),
+    path("intake/", include("mangnon.intake.urls")),
     path("audit/", include("mangnon.accounts.audit_urls")),
     path("registry/import/", include("mangnon.registry.import_urls")),
     path("registry/export/", include("mangnon.registry.export_urls")),
