@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from mangnon.accounts.api import router as accounts_router
 from mangnon.accounts.auth import api_auth
+from mangnon.cases.api import router as cases_router
 from mangnon.core.api import install_error_handlers
 from mangnon.geo.api import router as geo_router
 from mangnon.intake.api import router as intake_router
@@ -24,5 +25,6 @@ install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
 api.add_router("/children", registry_router)
+api.add_router("/cases", cases_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/contacts", intake_router)
