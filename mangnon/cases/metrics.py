@@ -1,0 +1,95 @@
+"""The figures of case work (DESIGN.md §2), found at start-up by `core.metrics.autodiscover()`.
+
+The incident figures count the incidents that occurred in the period, in the unit's geography (either
+one), as `incident_selectors` defines each count — the same counts the incident register and
+`/api/v1/incidents/counts` show, so none of them can disagree. Their legal figures are those known on
+the period's last day. Figures are aggregate: reading them is not audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from mangnon.core.metrics import Figure, Period, data_element
+from mangnon.geo.models import AdminUnit
+
+from . import incident_selectors as s
+from .models import Incident
+
+OWNER = "cases"
+FORM = "form"  # forms of abuse (codes.AbuseForm); an incident or a child may count under several
+SETTING = "setting"  # codes.Setting
+SEX = "sex"
+RELATIONSHIP = "relationship"  # the perpetrator's to the child (codes.PerpetratorRelationship)
+
+
+def _counted(*, viewer: Any, unit: AdminUnit, period: Period) -> QuerySet[Incident]:
+    """PermissionDenied for a viewer whose roles never count cases, Http404 for a unit outside scope."""
+    return s.counted_incidents(viewer=viewer, unit=unit, start=period.start, end=period.end)
+
+
+@data_element(
+    "cases.incidents", name=_("Incidents of child abuse"), owner=OWNER, disaggregations=(FORM, SETTING)
+)
+def incidents(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
+    counted = _counted(viewer=viewer, unit=unit, period=period)
+    breakdowns = {FORM: s.incidents_by_form, SETTING: s.incidents_by_setting}
+    return Figure(total=counted.count(), by={d: breakdowns[d](counted) for d in by})
+
+
+@data_element("cases.abused_children", name=_("Children abused"), owner=OWNER, disaggregations=(SEX, FORM))
+def abused_children(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
+    victims = s.victims_of(_counted(viewer=viewer, unit=unit, period=period))
+    breakdowns = {SEX: s.children_by_sex, FORM: s.children_by_form}
+    return Figure(total=s.count_children(victims), by={d: breakdowns[d](victims) for d in by})
+
+
+@data_element(
+    "cases.perpetrators",
+    name=_("Perpetrators of child abuse"),
+    owner=OWNER,
+    disaggregations=(SEX, RELATIONSHIP),
+)
+def perpetrators(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
+    rows = s.perpetrators_of(_counted(viewer=viewer, unit=unit, period=period))
+    breakdowns = {SEX: s.perpetrators_by_sex, RELATIONSHIP: s.perpetrators_by_relationship}
+    return Figure(total=s.count_persons(rows), by={d: breakdowns[d](rows) for d in by})
+
+
+@data_element(
+    "cases.prosecuted_incidents",
+    name=_("Incidents of child abuse prosecuted (criminal case opened)"),
+    owner=OWNER,
+)
+def prosecuted_incidents(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
+    counted = _counted(viewer=viewer, unit=unit, period=period)
+    return Figure(total=s.prosecuted_incidents(counted, period.end).count())
+
+
+@data_element("cases.accused_persons", name=_("Persons accused of child abuse"), owner=OWNER)
+def accused_persons(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
+    counted = _counted(viewer=viewer, unit=unit, period=period)
+    return Figure(total=s.count_persons(s.accused_perpetrators(counted, period.end)))
+
+
+@data_element(
+    "cases.administrative_incidents",
+    name=_("Incidents of child abuse with an administrative sanction"),
+    owner=OWNER,
+)
+def administrative_incidents(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
+    counted = _counted(viewer=viewer, unit=unit, period=period)
+    return Figure(total=s.administrative_incidents(counted, period.end).count())
+
+
+@data_element(
+    "cases.administrative_persons",
+    name=_("Persons given an administrative sanction for child abuse"),
+    owner=OWNER,
+)
+def administrative_persons(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
+    counted = _counted(viewer=viewer, unit=unit, period=period)
+    return Figure(total=s.count_persons(s.sanctioned_perpetrators(counted, period.end)))
