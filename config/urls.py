@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("mangnon.accounts.urls")),
     path("geo/", include("mangnon.geo.urls")),
     path("children/", include("mangnon.registry.urls")),
+    path("cases/incidents/", include("mangnon.cases.incident_urls")),
     path("cases/", include("mangnon.cases.urls")),
     path("directory/", include("mangnon.orgs.urls")),
     path("intake/", include("mangnon.intake.urls")),
