@@ -17,6 +17,9 @@ from .codes import Boarding, OrgKind, SchoolLevel
 class Organisation(VersionedModel):
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    # Name, short name and code without diacritics, case-folded (core.text.normalize_name): people type
+    # "thcs ha khanh" for "Trường THCS Hà Khánh". Kept by the services; the directory sorts on it too.
+    search_key = models.CharField(max_length=400, blank=True, editable=False)
     kind = models.CharField(_("kind"), max_length=32, choices=OrgKind.choices, db_index=True)
     # Official code where one exists (a school's code from the education department, a facility's licence).
     code = models.CharField(_("code"), max_length=50, blank=True)
