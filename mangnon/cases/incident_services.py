@@ -352,6 +352,30 @@ def incident_add_perpetrator(
     return row
 
 
+def incident_victims_link_case(*, actor: Any, case: Case) -> list[int]:
+    """Link the case's child, as a victim of incidents recorded before the case was opened, to the case
+    (their victim rows without a case); returns the ids of the incidents linked. For the case-opening
+    service to call, so that a victim is linked whichever of the two is recorded first."""
+    links = list(
+        IncidentChild.objects.select_related("incident__admin_unit").filter(
+            child=case.child,
+            case__isnull=True,
+            incident__occurred_on__lte=timezone.localtime(case.received_at).date(),
+        )
+    )
+    with transaction.atomic():
+        for link in links:
+            IncidentChild.objects.filter(pk=link.pk).update(case=case)
+            audit.record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=link.incident,
+                unit=link.incident.admin_unit,
+                changes={"victim_case": {"child": case.child_id, "case": case.pk}},
+            )
+    return [link.incident_id for link in links]
+
+
 # --- the legal track ---------------------------------------------------------------------------------
 
 

@@ -343,3 +343,16 @@ def test_legal_step_dates_kind_and_perpetrator_checked(personas, units, incident
             actor=personas.chair_a, incident=incident, kind="reported", on=date(2026, 3, 11)
         )
     assert not LegalStep.objects.filter(kind=LegalStepKind.REPORTED).exists()
+
+
+def test_a_case_opened_later_links_the_earlier_incidents(personas, units, child_a):
+    incident = _record(personas.officer_a, units.commune_a, [child_a.pk]).incident
+    later = IncidentFactory(admin_unit=units.commune_a, occurred_on=date(2026, 4, 1))
+    IncidentChild.objects.create(incident=later, child=child_a)
+    case = _case(child_a, received=datetime(2026, 3, 12, 8, tzinfo=UTC))
+    assert services.incident_victims_link_case(actor=personas.officer_a, case=case) == [incident.pk]
+    assert incident.victims.get().case == case
+    assert later.victims.get().case is None  # after the case was received: not about it
+    event = AuditEvent.objects.filter(action=AuditAction.UPDATE, object_id=str(incident.pk)).last()
+    assert event.changes == {"victim_case": {"child": child_a.pk, "case": case.pk}}
+    assert services.incident_victims_link_case(actor=personas.officer_a, case=case) == []
