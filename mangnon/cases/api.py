@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.models import User
@@ -40,7 +40,9 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 
-class CaseIn(Schema):
+# Plain pydantic models, not ninja Schemas: a Schema validates from attributes and drops the fields it
+# does not declare, and these bodies carry the Decree 56 form's fields besides their own.
+class CaseIn(BaseModel):
     """Open a case. Any further field is a field of Form 01 (see docs/cases.md); what is not sent comes
     from the contact and the registry."""
 
@@ -55,7 +57,7 @@ class CaseIn(Schema):
     commune: str = Field("", description="Code of the commune handling the case (default: where it happened)")
 
 
-class TransitionIn(Schema):
+class TransitionIn(BaseModel):
     """One step of the cycle. Any further field is a field of the step's Decree 56 form."""
 
     model_config = ConfigDict(extra="allow")

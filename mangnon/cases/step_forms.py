@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy
 
 from mangnon.core.formatting import vi_date, vi_datetime
 from mangnon.core.forms import VietnameseDateField, parse_date
-from mangnon.orgs.codes import PROVIDER_KINDS, ServiceType
+from mangnon.orgs.codes import ServiceType
 from mangnon.orgs.models import Organisation
+from mangnon.orgs.selectors import providers_near
 from mangnon.registry.codes import Sex
 
 from .models import Case
@@ -349,16 +350,11 @@ ServiceFormSet = forms.formset_factory(
 
 
 def providers_for(case: Case | None) -> QuerySet[Organisation]:
-    """Organisations that may deliver a service in this case: the province's bodies and the commune's own
-    (schools, health station); the directory has no personal data, so no viewer scope is needed."""
+    """Organisations that may deliver a service in this case, the commune's own first (the directory
+    has no personal data, so no viewer scope is needed)."""
     if case is None:
         return Organisation.objects.none()
-    return Organisation.objects.filter(
-        Q(admin_unit=case.province) | Q(admin_unit=case.admin_unit),
-        province=case.province,
-        active=True,
-        kind__in=PROVIDER_KINDS,
-    ).order_by("name", "pk")
+    return providers_near(case.admin_unit)
 
 
 class Form04(StepForm):

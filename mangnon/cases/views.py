@@ -41,7 +41,7 @@ from .labels import step_label
 from .models import Case
 from .sections import sections_for
 from .selectors import DUE_SOON
-from .workflow import Status, Transition, transition
+from .workflow import TRANSITIONS, Status, Transition, transition
 
 OPEN_FIELDS = {"commune", "contact_child", "contact", "child", "__all__"}
 PAGE_SIZE = 25
@@ -459,6 +459,10 @@ def _step_initial(request: HttpRequest, case: Case, found: Transition) -> dict[s
 def case_step(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     found = transition(case.status, to)
+    if found is None and request.method == "POST" and request.POST.get("version") != str(case.version):
+        # The case moved on while this form was being filled in: the service answers "stale" and the
+        # page keeps what was typed.
+        found = next((t for t in TRANSITIONS if t.target == to), None)
     if found is None:
         messages.error(request, _("This step is not possible at the case's current stage."))
         return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))

@@ -54,7 +54,7 @@ class CaseFactory(factory.django.DjangoModelFactory[Case]):
     class Meta:
         model = Case
 
-    number = factory.Sequence(lambda n: f"22-2026-{n + 1:06d}")
+    number = factory.Sequence(lambda n: f"T-{n + 1:06d}")  # never a number case_open gives
     admin_unit = factory.LazyFunction(default_commune)
     province = factory.LazyAttribute(lambda o: province_of(o.admin_unit))
     child = factory.SubFactory(ChildFactory, admin_unit=factory.SelfAttribute("..admin_unit"))
