@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,7 +67,7 @@ class Creation:
     created: bool  # False: a retried request with the same idempotency key
 
 
-FIELDS = tuple(f for f in OrganisationData.__dataclass_fields__)
+FIELDS = tuple(f.name for f in fields(OrganisationData))
 UPDATABLE = frozenset({*FIELDS, "active"})
 
 
@@ -188,26 +188,15 @@ def organisation_create(
             request_hash=request_hash,
             create=create,
         )
-    if "organisation" in made:
+    if outcome.created:
         return Creation(made["organisation"], created=True)
+    # A retry, or a concurrent request with the same key that won (whose object this one rolled back).
     return Creation(Organisation.objects.get(pk=int(outcome.object_id)), created=False)
 
 
 def _data_of(organisation: Organisation) -> OrganisationData:
-    return OrganisationData(
-        name=organisation.name,
-        kind=organisation.kind,
-        admin_unit=organisation.admin_unit,
-        short_name=organisation.short_name,
-        code=organisation.code,
-        address=organisation.address,
-        phone=organisation.phone,
-        email=organisation.email,
-        services=tuple(organisation.services or ()),
-        school_level=organisation.school_level,
-        boarding=organisation.boarding,
-        notes=organisation.notes,
-    )
+    values = {name: getattr(organisation, name) for name in FIELDS}
+    return OrganisationData(**{**values, "services": tuple(organisation.services or ())})
 
 
 def organisation_update(

@@ -168,3 +168,9 @@ def test_patch_forbidden(personas, api_for, school_a, elsewhere):
     assert patch(Client(), school_a.pk, {"version": 1, "name": "X"}).status_code == 401
     assert Organisation.objects.get(pk=school_a.pk).name == "Trường THCS Hồng Hải"
     assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
+
+
+def test_openapi_documents_the_directory_routes(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/orgs"])
+    assert {"get", "patch"} <= set(paths["/api/v1/orgs/{org_id}"])
