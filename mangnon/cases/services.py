@@ -35,6 +35,7 @@ from mangnon.registry.services import PossibleDuplicate
 from . import deadlines, step_forms
 from .access import can_see_contact
 from .codes import ServiceStatus
+from .incident_services import incident_victims_link_case
 from .models import Case, CaseService, CaseStep
 from .workflow import Form, Status, Transition, allowed_from, transition
 
@@ -334,6 +335,7 @@ def _open(
     deadlines.refresh_next_due(case)
     if contact is not None:
         _mark_contact(actor, contact, case)
+    incidents = incident_victims_link_case(actor=actor, case=case)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -348,6 +350,7 @@ def _open(
             "caseworker": worker.pk if worker else None,
             "form": Form.M01,
             "next_due_at": case.next_due_at,
+            "incidents": incidents,
         },
     )
     return case

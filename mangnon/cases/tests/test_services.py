@@ -79,6 +79,16 @@ def test_open_from_a_contact_carries_its_child_commune_and_time(personas, units,
     assert AuditEvent.objects.filter(object_type="intake.contact", object_id=str(contact.pk)).exists()
 
 
+def test_opening_links_the_child_s_earlier_incidents(personas, contact_row):
+    from mangnon.cases.models import IncidentChild
+    from mangnon.cases.tests.factories_incidents import IncidentChildFactory
+
+    victim = IncidentChildFactory(child=contact_row.child)
+    case = services.case_open(actor=personas.officer_a, contact=contact_row.contact).case
+    assert IncidentChild.objects.get(pk=victim.pk).case == case
+    assert _case_events(case, AuditAction.CREATE)[0].changes["incidents"] == [victim.incident_id]
+
+
 def test_case_numbers_run_per_province_and_year(personas):
     first = services.case_open(actor=personas.officer_a, contact=ContactChildFactory().contact).case
     second = services.case_open(actor=personas.officer_a, contact=ContactChildFactory().contact).case
