@@ -37,7 +37,11 @@ class DirectoryFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Active")), ("inactive", _("Inactive")), ("all", _("All"))],
+        choices=[
+            ("", _("Active organisations")),
+            ("inactive", _("Inactive organisations")),
+            ("all", _("Active and inactive")),
+        ],
     )
 
     def __init__(self, *args: Any, communes: Iterable[AdminUnit], **kwargs: Any) -> None:
