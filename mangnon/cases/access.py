@@ -1,4 +1,5 @@
-"""Loading one case, or the contact a case is opened from, for a user; and which steps a user may take.
+"""Loading one case for a user, and which steps of it a user may take. (The contact a case is opened
+from is loaded through intake.access.)
 
 `get_case_for_user` is the only way to one case: 404 when the case's commune lies outside the user's
 CASE_VIEW scope (existence is not revealed), 403 when the user may see the case but not take the
@@ -14,7 +15,6 @@ from django.http import Http404
 
 from mangnon.accounts.access import scope_for
 from mangnon.accounts.roles import Action
-from mangnon.intake.models import Contact
 
 from .models import Case
 from .workflow import Transition, allowed_from
@@ -38,22 +38,6 @@ def get_case_for_user(user: Any, case_id: Any, action: Action = Action.CASE_VIEW
     if action != Action.CASE_VIEW and not scope_for(user, action).contains(case.admin_unit):
         raise PermissionDenied
     return case
-
-
-def can_see_contact(user: Any, contact: Contact) -> bool:
-    """The counsellor who took a contact sees it; beyond them, those who read contacts where it happened."""
-    if getattr(user, "pk", None) is not None and contact.counsellor_id == user.pk:
-        return True
-    place = contact.admin_unit if contact.admin_unit_id else contact.province
-    return scope_for(user, Action.CONTACT_VIEW).contains(place)
-
-
-def get_contact_for_user(user: Any, contact_id: Any) -> Contact:
-    """A contact the user may open a case from (404 when they may not see it)."""
-    contact = Contact.objects.select_related("admin_unit", "province").filter(pk=_pk(contact_id)).first()
-    if contact is None or not can_see_contact(user, contact):
-        raise Http404
-    return contact
 
 
 def may_take(user: Any, case: Case, transition: Transition) -> bool:

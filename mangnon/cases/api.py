@@ -27,10 +27,11 @@ from mangnon.core import audit, idempotency
 from mangnon.core.api import ApiError
 from mangnon.core.models import AuditAction
 from mangnon.geo.selectors import unit_on
+from mangnon.intake.access import get_contact_for_user
 from mangnon.registry.access import get_child_for_user
 
 from . import selectors, services
-from .access import get_case_for_user, get_contact_for_user, steps_for
+from .access import get_case_for_user, steps_for
 from .models import Case
 from .workflow import OPEN_STATUSES
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,15 +25,16 @@ from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit, Level
+from mangnon.intake.access import can_see_contact
 from mangnon.intake.codes import Channel, Outcome
 from mangnon.intake.models import Contact, ContactChild
+from mangnon.intake.services import contact_link_child
 from mangnon.registry import services as registry_services
 from mangnon.registry.codes import Relationship
 from mangnon.registry.models import Child, RegistrationDecision
 from mangnon.registry.services import PossibleDuplicate
 
 from . import deadlines, step_forms
-from .access import can_see_contact
 from .codes import ServiceStatus
 from .incident_services import incident_victims_link_case
 from .models import Case, CaseService, CaseStep
@@ -196,14 +197,23 @@ def _contact_row(contact: Contact, child: Child | None, contact_child: int | Non
 
 
 def _register_from_contact(
-    *, actor: Any, row: ContactChild, commune: AdminUnit, received_at: datetime, register_new: bool
+    *,
+    actor: Any,
+    contact: Contact,
+    row: ContactChild,
+    commune: AdminUnit,
+    received_at: datetime,
+    register_new: bool,
 ) -> Child:
-    """Register the child a contact recorded minimally (the duplicate check runs first) and link it."""
+    """Register the child a contact recorded minimally (the registry's duplicate check runs first) and
+    identify the contact's entry with it."""
     age_year = timezone.localtime(received_at).year - row.age if row.age is not None else None
     try:
-        registration = registry_services.child_register(
+        linked = contact_link_child(
             actor=actor,
-            data=registry_services.ChildData(
+            contact=contact,
+            entry=row,
+            register=registry_services.ChildData(
                 full_name=row.name,
                 sex=row.sex,
                 commune=commune,
@@ -224,8 +234,7 @@ def _register_from_contact(
                 ]
             }
         ) from None
-    ContactChild.objects.filter(pk=row.pk).update(child=registration.child)
-    return registration.child
+    return cast(Child, linked.child)  # registered just now
 
 
 def _next_number(province: AdminUnit, year: int) -> str:
@@ -287,14 +296,19 @@ def _open(
         raise ValidationError({"commune": [_("The commune must be a commune-level unit that exists today.")]})
     _require(actor, Action.CASE_OPEN, commune)
     moment = received_at or timezone.now()
-    if row is not None:
+    if row is not None and contact is not None:
         if row.child is not None:
             child = row.child
         elif child is not None:
-            ContactChild.objects.filter(pk=row.pk).update(child=child)
+            contact_link_child(actor=actor, contact=contact, child=child, entry=row)
         else:
             child = _register_from_contact(
-                actor=actor, row=row, commune=commune, received_at=moment, register_new=register_new
+                actor=actor,
+                contact=contact,
+                row=row,
+                commune=commune,
+                received_at=moment,
+                register_new=register_new,
             )
     if child is None:
         raise ValidationError({"child": [_("Open a case from a contact or for a registered child.")]})

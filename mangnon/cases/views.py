@@ -30,12 +30,13 @@ from mangnon.core.formatting import vi_date
 from mangnon.core.models import AuditAction
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
+from mangnon.intake.access import get_contact_for_user
 from mangnon.intake.models import Contact
 from mangnon.registry.access import get_child_for_user
 from mangnon.registry.models import Child
 
 from . import selectors, services, step_forms
-from .access import get_case_for_user, get_contact_for_user, steps_for
+from .access import get_case_for_user, steps_for
 from .forms import AssignForm, CaseFilterForm, OpenForm, StepMetaForm
 from .labels import step_label
 from .models import Case
