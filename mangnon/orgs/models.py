@@ -35,7 +35,7 @@ class Organisation(VersionedModel):
     services = models.JSONField(_("services offered"), default=list, blank=True)
     school_level = models.CharField(_("school level"), max_length=20, choices=SchoolLevel.choices, blank=True)
     boarding = models.CharField(_("boarding"), max_length=20, choices=Boarding.choices, blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(_("in operation"), default=True)
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
