@@ -367,8 +367,10 @@ def contact_create(
             request_hash=request_hash,
             create=create,
         )
-    if "contact" in made:
+    if result.created:
         return Recorded(made["contact"], created=True)
+    # A retry, or a race lost to a concurrent request with the same key: `made` may hold the contact
+    # this call created and rolled back, so the winner's is read.
     return Recorded(Contact.objects.get(pk=int(result.object_id)), created=False)
 
 
