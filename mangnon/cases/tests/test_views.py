@@ -340,6 +340,12 @@ def test_open_page_for_a_registered_child(personas, client_for, units):
     client = client_for(personas.officer_a)
     response = client.get("/cases/open/", {"child": child.pk})
     assert response.status_code == 200 and "Lê Thị Mai" in response.content.decode()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW,
+        object_type="registry.child",
+        object_id=str(child.pk),
+        changes__page="case_open",
+    ).exists()
     data = {
         "child": child.pk, "commune": units.commune_a.pk, "source": "in_person",
         "received_at": "02/03/2026 08:15", "child_name": "Lê Thị Mai", "child_sex": "M",
