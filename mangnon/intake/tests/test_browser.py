@@ -1,0 +1,88 @@
+"""The intake screen in a real browser, from the keyboard only: a non-data contact in two keystrokes, and
+a data contact with a repeat caller recognised, a reason found by typing, the emergency toggle and
+Ctrl+Enter, ending on the offer to open a case. Run with `make test-browser`."""
+
+# Pytest asserts, and a test password that is no secret.
+# ruff: noqa: S101, S105
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from mangnon.accounts.roles import Role
+from mangnon.accounts.tests.factories import MembershipFactory, UserFactory
+from mangnon.geo.models import AdminUnit
+from mangnon.intake.codes import ContactKind, NonDataType, Urgency
+from mangnon.intake.models import Contact
+from mangnon.intake.tests.factories import ContactFactory, LineFactory
+from mangnon.tests_browser.conftest import (  # noqa: F401  (the browser fixtures, for this module)
+    BrowserSession,
+    _async_unsafe_allowed,
+    browser,
+    geography,
+    session,
+)
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct-horse-battery"
+
+
+def _log_in_as_counsellor(session: BrowserSession) -> None:
+    user = UserFactory(username="b-hotline", password=PASSWORD)
+    MembershipFactory(user=user, role=Role.HOTLINE_COUNSELLOR, admin_unit=AdminUnit.objects.get(code="22"))
+    LineFactory()  # 111: restored if an earlier transactional test flushed the migration's row
+    page = session.page
+    page.goto(session.url("/accounts/login/"))
+    page.fill("#id_username", "b-hotline")
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    expect(page).to_have_url(session.url("/"))
+
+
+def test_contacts_taken_from_the_keyboard(session: BrowserSession) -> None:
+    _log_in_as_counsellor(session)
+    page = session.page
+    page.locator("[data-nav=intake]").click()
+    expect(page).to_have_url(session.url("/intake/new/"))
+    session.screenshot("intake-screen")
+
+    # A silent call: its type, then Enter.
+    page.keyboard.press("Alt+KeyI")
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_be_visible()
+    silent = Contact.objects.get()
+    assert silent.kind == ContactKind.NON_DATA and silent.non_data_type == NonDataType.SILENT
+
+    # A caller who called before.
+    earlier = ContactFactory(counsellor=silent.counsellor, caller_phone="0912345678")
+    page.keyboard.press("Alt+Digit0")  # a data contact: the cursor goes to the caller's phone
+    page.keyboard.type("0912 345 678")
+    expect(page.locator(f'[data-previous="{earlier.pk}"]')).to_be_visible()
+    page.keyboard.press("Alt+KeyL")  # the reasons, filtered by typing (a label, or a code)
+    page.keyboard.type("violence.sexual")
+    page.keyboard.press("Enter")  # the only match is ticked
+    expect(page.locator('input[name=reasons][value="violence.sexual"]')).to_be_checked()
+    page.keyboard.press("Alt+KeyU")
+    expect(page.locator("input[name=emergency]")).to_be_checked()
+    page.keyboard.press("Control+Enter")
+
+    expect(page.locator("[data-emergency-saved]")).to_be_visible()
+    contact = Contact.objects.exclude(pk__in=[silent.pk, earlier.pk]).get()
+    assert contact.urgency == Urgency.EMERGENCY and contact.caller_phone == "0912345678"
+    assert list(contact.reasons.values_list("code", flat=True)) == ["violence.sexual"]
+    expect(page.locator("[data-open-case]").first).to_have_attribute(
+        "href", f"/cases/open/?contact={contact.pk}"
+    )
+    assert session.problems.csp_violations == [] and session.problems.script_errors == []
+
+
+def test_intake_screen_fits_a_phone(session: BrowserSession) -> None:
+    _log_in_as_counsellor(session)
+    page = session.page
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(session.url("/intake/new/"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    session.screenshot("intake-screen-360")
+    assert session.problems.csp_violations == [] and session.problems.script_errors == []
