@@ -173,7 +173,9 @@ class StepForm(forms.Form):
 class Form01(StepForm):
     """Mẫu 01, report on receiving information about a child (art. 26)."""
 
-    source = forms.ChoiceField(label=gettext_lazy("Information received"), choices=_blank(SOURCES))
+    source = forms.ChoiceField(
+        label=gettext_lazy("How the information was received"), choices=_blank(SOURCES)
+    )
     received_at = VietnameseDateTimeField(label=gettext_lazy("Date and time received"))
     child_name = _line(gettext_lazy("Child's full name"), max_length=220)
     child_sex = forms.ChoiceField(label=gettext_lazy("Sex"), choices=_blank(Sex.choices))
