@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -38,7 +38,7 @@ from mangnon.registry.services import province_of
 from . import forms as intake_forms
 from . import selectors, services, taxonomy
 from .access import place_of
-from .codes import Outcome
+from .codes import ContactKind, Outcome
 from .models import Contact, Line
 
 CONTACT_TYPE = "intake.contact"
@@ -58,8 +58,14 @@ def require_any(request: HttpRequest, *actions: Action) -> None:
 def _current_communes(q: Any) -> QuerySet[AdminUnit]:
     """Today's commune-level units matching `q`, in Vietnamese order."""
     units = AdminUnit.objects.valid_on(timezone.localdate()).filter(q, level__in=services.COMMUNE_LEVELS)
-    ordered = sorted(units, key=lambda u: vi_sort_key(u.name))
-    return AdminUnit.objects.filter(pk__in=[u.pk for u in ordered])
+    ordered = [u.pk for u in sorted(units, key=lambda u: vi_sort_key(u.name))]
+    if not ordered:
+        return AdminUnit.objects.none()
+    # A queryset (the form's choice field wants one) that keeps the Vietnamese order.
+    position = Case(
+        *[When(pk=pk, then=Value(i)) for i, pk in enumerate(ordered)], output_field=IntegerField()
+    )
+    return AdminUnit.objects.filter(pk__in=ordered).order_by(position)
 
 
 def communes_for(user: Any, action: Action) -> QuerySet[AdminUnit]:
@@ -99,7 +105,7 @@ def errors_to_form(form: Any, error: ValidationError) -> None:
 def case_open_url(user: Any, contact: Contact) -> str:
     """The link to open a case from the contact, or "" when the user may not or a case exists. The
     cases app sits above intake: without it installed there is no link."""
-    if contact.outcome == Outcome.CASE_OPENED or contact.kind != "data":
+    if contact.outcome == Outcome.CASE_OPENED or contact.kind != ContactKind.DATA:
         return ""
     if not scope_for(user, Action.CASE_OPEN).contains(place_of(contact)):
         return ""

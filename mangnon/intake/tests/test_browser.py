@@ -2,9 +2,6 @@
 a data contact with a repeat caller recognised, a reason found by typing, the emergency toggle and
 Ctrl+Enter, ending on the offer to open a case. Run with `make test-browser`."""
 
-# Pytest asserts, and a test password that is no secret.
-# ruff: noqa: S101, S105
-
 from __future__ import annotations
 
 import pytest
@@ -16,15 +13,16 @@ from mangnon.geo.models import AdminUnit
 from mangnon.intake.codes import ContactKind, NonDataType, Urgency
 from mangnon.intake.models import Contact
 from mangnon.intake.tests.factories import ContactFactory, LineFactory
-from mangnon.tests_browser.conftest import (  # noqa: F401  (the browser fixtures, for this module)
-    BrowserSession,
-    _async_unsafe_allowed,
-    browser,
-    geography,
-    session,
-)
+from mangnon.tests_browser import conftest as browser_conftest
+from mangnon.tests_browser.conftest import BrowserSession
 
 pytestmark = pytest.mark.browser
+
+# The browser fixtures live beside the browser tests; pytest finds fixtures by name in this module.
+_async_unsafe_allowed = browser_conftest._async_unsafe_allowed
+browser = browser_conftest.browser
+geography = browser_conftest.geography
+session = browser_conftest.session
 
 PASSWORD = "correct-horse-battery"
 
@@ -46,12 +44,15 @@ def test_contacts_taken_from_the_keyboard(session: BrowserSession) -> None:
     page = session.page
     page.locator("[data-nav=intake]").click()
     expect(page).to_have_url(session.url("/intake/new/"))
+    ready = page.locator("[data-intake-form][data-ready]")
+    expect(ready).to_be_attached()
     session.screenshot("intake-screen")
 
     # A silent call: its type, then Enter.
     page.keyboard.press("Alt+KeyI")
     page.keyboard.press("Enter")
     expect(page.locator(".messages")).to_be_visible()
+    expect(ready).to_be_attached()  # the fresh screen, ready for the next call
     silent = Contact.objects.get()
     assert silent.kind == ContactKind.NON_DATA and silent.non_data_type == NonDataType.SILENT
 

@@ -116,5 +116,6 @@
     enterKeys(form, save, filter);
     if (filter) reasonFilter(form, filter);
     emergencyLook(form);
+    form.dataset.ready = "1"; // the shortcuts are live (browser tests wait for this)
   });
 })();
