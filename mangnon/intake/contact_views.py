@@ -239,10 +239,14 @@ def contact_children(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(contact)
 
 
+def _year_from_age(contact: Contact, entry: ContactChild) -> int | None:
+    return None if entry.age is None else timezone.localtime(contact.received_at).year - entry.age
+
+
 def _register_initial(contact: Contact, entry: ContactChild, communes: Any) -> dict[str, Any]:
     initial: dict[str, Any] = {"full_name": entry.name, "sex": entry.sex}
     if entry.age is not None:
-        initial["birth_year"] = timezone.localtime(contact.received_at).year - entry.age
+        initial["birth_year"] = _year_from_age(contact, entry)
     if contact.admin_unit_id and communes.filter(pk=contact.admin_unit_id).exists():
         initial["commune"] = contact.admin_unit_id
     return initial
@@ -290,7 +294,9 @@ def contact_register_child(request: HttpRequest, pk: int, entry: int) -> HttpRes
                 commune=data["commune"],
                 date_of_birth=data["date_of_birth"],
                 birth_year=data["birth_year"],
-                birth_year_estimated=data["date_of_birth"] is None and row.age is not None,
+                # the year worked out from the age the caller gave is an estimate; one typed in is not
+                birth_year_estimated=data["date_of_birth"] is None
+                and data["birth_year"] == _year_from_age(contact, row),
             )
             decision = "new" if choice == "new" else ("linked" if choice.isdigit() else None)
             try:

@@ -121,7 +121,9 @@ def _check_commune(unit: AdminUnit | None, name: str, day: Any, errors: _Errors)
         errors.add(name, _("Choose a commune-level unit that existed on the day of the contact."))
 
 
-def _clean_reasons(kind: str, codes: Sequence[str], errors: _Errors) -> list[str]:
+def _clean_reasons(kind: str, codes: Sequence[str], errors: _Errors, *, as_stored: bool) -> list[str]:
+    """The reason codes in tree order. `as_stored`: the codes a contact was coded with already, kept
+    under the version they were coded in even if a later version retired them."""
     wanted = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
     if kind == ContactKind.NON_DATA:
         if wanted:
@@ -129,13 +131,13 @@ def _clean_reasons(kind: str, codes: Sequence[str], errors: _Errors) -> list[str
                 "reasons", _("A non-data contact has no reasons: clear them, or record a data contact.")
             )
         return []
-    unknown = [c for c in wanted if not taxonomy.is_selectable(c)]
+    unknown = [] if as_stored else [c for c in wanted if not taxonomy.is_selectable(c)]
     if unknown:
         errors.add("reasons", _("Unknown reason code: %(codes)s.") % {"codes": ", ".join(unknown)})
     elif not wanted:
         errors.add("reasons", _("Choose at least one reason for the contact."))
     order = {r.code: i for i, r in enumerate(taxonomy.REASONS)}
-    return sorted((c for c in wanted if c in order), key=order.__getitem__)
+    return sorted(wanted, key=lambda c: order.get(c, len(order)))
 
 
 def _clean_entry(entry: ChildEntry, errors: _Errors, *, named: bool = False) -> ChildEntry:
@@ -186,9 +188,12 @@ def _clean_children(
     return out
 
 
-def _clean(actor: Any, data: ContactData, *, now: datetime, new_line: bool = True) -> _Cleaned:
+def _clean(
+    actor: Any, data: ContactData, *, now: datetime, new_line: bool = True, coded_under: str = ""
+) -> _Cleaned:
     """Check and normalise a contact; raise ValidationError with every problem at once.
-    PermissionDenied when the place lies outside the actor's scope for taking contacts."""
+    PermissionDenied when the place lies outside the actor's scope for taking contacts. `coded_under`:
+    the reasons are those stored under that taxonomy version, unchanged."""
     errors = _Errors()
     if data.channel not in Channel.values:
         errors.add("channel", _("Choose the channel the contact came through."))
@@ -227,7 +232,7 @@ def _clean(actor: Any, data: ContactData, *, now: datetime, new_line: bool = Tru
     if phone and not is_phone(phone):
         errors.add("caller_phone", _("Enter the phone number as digits (3 to 15), e.g. 0912 345 678."))
 
-    reasons = _clean_reasons(data.kind, data.reasons, errors)
+    reasons = _clean_reasons(data.kind, data.reasons, errors, as_stored=bool(coded_under))
     children = _clean_children(actor, data.kind, data.children, errors)
 
     _check_commune(data.commune, "commune", day, errors)
@@ -273,7 +278,7 @@ def _clean(actor: Any, data: ContactData, *, now: datetime, new_line: bool = Tru
             "caller_phone": phone,
             "caller_relationship": data.caller_relationship,
             "caller_consents_to_identity": data.caller_consents_to_identity,
-            "taxonomy_version": taxonomy.CURRENT_VERSION,
+            "taxonomy_version": coded_under or taxonomy.CURRENT_VERSION,
             "admin_unit": data.commune,
             "province": province,
             "place_text": (data.place_text or "").strip()[:300],
@@ -420,10 +425,17 @@ def contact_update(*, actor: Any, contact: Contact, version: int, changes: Mappi
         raise ValidationError({"kind": [_("The contact names children: it stays a data contact.")]})
     if has_case and merged.kind == ContactKind.NON_DATA:
         raise ValidationError({"kind": [_("A case was opened from this contact: it stays a data contact.")]})
-    cleaned = _clean(actor, merged, now=timezone.now(), new_line=merged.line != before.line)
+    same_reasons = set(merged.reasons) == set(before.reasons)
+    cleaned = _clean(
+        actor,
+        merged,
+        now=timezone.now(),
+        new_line=merged.line != before.line,
+        coded_under=contact.taxonomy_version if same_reasons else "",
+    )
     if has_case:
         cleaned.fields["outcome"] = Outcome.CASE_OPENED
-    old = _clean_fields_of(contact)
+    old = _fields_of(contact)
     with transaction.atomic():
         bumped = Contact.objects.filter(pk=contact.pk, version=version).update(
             **cleaned.fields, version=F("version") + 1, updated_at=timezone.now()
@@ -431,7 +443,7 @@ def contact_update(*, actor: Any, contact: Contact, version: int, changes: Mappi
         if not bumped:
             raise Conflict(Contact.objects.values_list("version", flat=True).get(pk=contact.pk))
         old_reasons = list(before.reasons)
-        if set(old_reasons) != set(cleaned.reasons):
+        if not same_reasons:
             ContactReason.objects.filter(contact=contact).delete()
             ContactReason.objects.bulk_create(
                 [ContactReason(contact=contact, code=c) for c in cleaned.reasons]
@@ -450,7 +462,8 @@ def contact_update(*, actor: Any, contact: Contact, version: int, changes: Mappi
     return contact
 
 
-def _clean_fields_of(contact: Contact) -> dict[str, Any]:
+def _fields_of(contact: Contact) -> dict[str, Any]:
+    """The stored fields `_snapshot` describes, to compare with the cleaned new ones."""
     return {
         "channel": contact.channel,
         "line": contact.line,

@@ -271,6 +271,29 @@ def test_update_allowed_for_the_taker_and_takers_where_it_happened_only(personas
             services.contact_update(actor=user, contact=contact, version=2, changes={"place_text": "x"})
 
 
+def test_reasons_coded_under_an_older_version_stay_until_changed(personas):
+    contact = ContactFactory(
+        counsellor=personas.hotline, reasons=["violence.retired"], taxonomy_version="2025.1"
+    )
+    updated = services.contact_update(
+        actor=personas.hotline, contact=contact, version=1, changes={"urgency": Urgency.HIGH}
+    )
+    assert updated.taxonomy_version == "2025.1"
+    assert list(updated.reasons.values_list("code", flat=True)) == ["violence.retired"]
+    with pytest.raises(ValidationError) as err:  # recoding uses today's codes
+        services.contact_update(
+            actor=personas.hotline,
+            contact=updated,
+            version=2,
+            changes={"reasons": ["violence.retired", "missing"]},
+        )
+    assert "violence.retired" in str(err.value.message_dict["reasons"])
+    recoded = services.contact_update(
+        actor=personas.hotline, contact=updated, version=2, changes={"reasons": ["violence.neglect"]}
+    )
+    assert recoded.taxonomy_version == "2026.1"
+
+
 def test_a_data_contact_with_children_stays_data(personas):
     row = ContactChildFactory(contact=ContactFactory(counsellor=personas.hotline))
     with pytest.raises(ValidationError) as err:

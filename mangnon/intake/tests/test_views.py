@@ -5,6 +5,7 @@ and children recognised as typed; the emergency path."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -438,6 +439,25 @@ def test_register_an_entry_in_the_registry(personas, client_for, units):
     linked = ContactChild.objects.get(pk=row.pk).child
     assert linked is not None and linked.person.full_name == "Lò Thị Na"
     assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="registry.child").exists()
+
+
+def test_register_an_entry_asks_first_when_the_child_may_be_registered(personas, client_for, units):
+    existing = ChildFactory(admin_unit=units.commune_a, person__full_name="Lò Thị Na", person__sex="F",
+                            person__date_of_birth=date(2017, 5, 2))  # fmt: skip
+    row = ContactChildFactory(contact=ContactFactory(counsellor=personas.hotline, admin_unit=units.commune_a))
+    url = f"/intake/{row.contact_id}/children/{row.pk}/register/"
+    typed = {
+        "full_name": "Lo Thi Na",
+        "sex": "F",
+        "date_of_birth": "02/05/2017",
+        "commune": str(units.commune_a.pk),
+    }
+    client = client_for(personas.hotline)
+    response = client.post(url, typed)
+    assert response.status_code == 400 and f'data-candidate="{existing.pk}"' in response.content.decode()
+    assert Child.objects.count() == 1 and ContactChild.objects.get(pk=row.pk).child is None
+    assert client.post(url, {**typed, "decision": str(existing.pk)}).status_code == 302
+    assert ContactChild.objects.get(pk=row.pk).child == existing and Child.objects.count() == 1
 
 
 def test_register_an_entry_forbidden(personas, client_for, units):
