@@ -37,14 +37,24 @@ MAX_LIMIT = 500
 class ChildIn(Schema):
     child: int | None = Field(None, description="Id of a registered child the caller may see")
     name: str = Field("", max_length=220, description="As the caller gave it, when not registered")
+    full_name: str = Field("", max_length=220, description="Same as name (the registry's field name)")
     sex: Literal["M", "F", ""] = ""
     age: int | None = None
+    birth_year: int | None = Field(None, description="Instead of age: the age is worked out from it")
     note: str = ""
+
+    def entry(self, received_at: datetime | None) -> services.ChildEntry:
+        """The child as the service takes it: one name field, an age in years at the contact."""
+        age = self.age
+        if age is None and self.birth_year is not None:
+            age = max(0, (received_at or timezone.now()).year - self.birth_year)
+        name = self.name or self.full_name
+        return services.ChildEntry(child_id=self.child, name=name, sex=self.sex, age=age, note=self.note)
 
 
 class ContactFields(Schema):
     channel: str = Field(description="phone, walk_in, school, police, letter, online, collaborator")
-    kind: Literal["data", "non_data"]
+    kind: Literal["data", "non_data"] = "data"
     non_data_type: str = Field("", description="For a non-data contact: silent, hang_up, abusive, …")
     line: str = Field("", description="The number of the line the contact came through (111, …)")
     received_at: datetime | None = Field(None, description="Default: now")
@@ -265,10 +275,7 @@ def _data(body: ContactIn) -> services.ContactData:
         outcome=body.outcome,
         referred_to=_unit(body.referred_to, "referred_to", body.received_at),
         duration_seconds=body.duration_seconds,
-        children=[
-            services.ChildEntry(child_id=c.child, name=c.name, sex=c.sex, age=c.age, note=c.note)
-            for c in body.children
-        ],
+        children=[c.entry(body.received_at) for c in body.children],
     )
 
 

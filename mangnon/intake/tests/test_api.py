@@ -102,6 +102,16 @@ def test_children_linked_and_described(personas, api_for, units):
     assert post(api_for(personas.officer_a), body(children=[{"child": other.pk}])).status_code == 422
 
 
+def test_kind_defaults_to_data_and_a_child_may_be_given_as_the_registry_names_it(personas, api_for):
+    data = body(received_at="2026-02-13T21:30:00+07:00")
+    del data["kind"]
+    data["children"] = [{"full_name": "Đặng Minh Khôi", "sex": "M", "birth_year": 2016}]
+    r = post(api_for(personas.hotline), data)
+    assert r.status_code == 201, r.content
+    assert r.json()["kind"] == "data"
+    assert [(c["name"], c["sex"], c["age"]) for c in r.json()["children"]] == [("Đặng Minh Khôi", "M", 10)]
+
+
 def test_create_forbidden(personas, api_for):
     for user in (personas.viewer, personas.chair_a, personas.province_manager, personas.collaborator_a):
         assert post(api_for(user), body()).status_code == 403
