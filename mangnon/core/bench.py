@@ -13,6 +13,10 @@ two are timed alternately (so drift in the machine's load hits both alike), with
 off and Django's query log off, as in production. Both must return equal results on every call, or the
 benchmark fails: a fast answer to a different question proves nothing.
 
+A long, stateful measurement (an import of 100,000 rows) is declared with `once=True`: it is run and
+timed a single time, without warm-up or baseline, its figures come from `report`, and `check` (a
+condition on setup's data after the run, such as "memory stayed flat") is part of its verdict.
+
 The report is a developer's figure sheet, like test output, so it is not translated.
 """
 
@@ -68,6 +72,10 @@ class Benchmark:
     per_call: int = 1
     # Extra figures (recall, precision, rows per second…) computed from setup's data after the timing.
     report: Callable[..., Iterable[str]] | None = None
+    # Run and timed a single time, without a warm-up: a warm-up would double a long run.
+    once: bool = False
+    # A further condition on setup's data after the timing, which the benchmark must meet too.
+    check: Callable[..., bool] | None = None
 
 
 @dataclass
@@ -83,12 +91,17 @@ class Registry:
         setup: Callable[[], Any] | None = None,
         per_call: int = 1,
         report: Callable[..., Iterable[str]] | None = None,
+        once: bool = False,
+        check: Callable[..., bool] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        if once and baseline is not None:
+            raise ValueError(f"benchmark {name!r}: a benchmark run once has no baseline to alternate with")
+
         def register(func: Callable[..., Any]) -> Callable[..., Any]:
             if name in self.benchmarks:
                 raise ValueError(f"benchmark {name!r} is registered twice")
             self.benchmarks[name] = Benchmark(
-                name, func, target or Target(), baseline, setup, per_call, report
+                name, func, target or Target(), baseline, setup, per_call, report, once, check
             )
             return func
 
@@ -144,6 +157,7 @@ class Result:
     baseline: Timing | None
     same_result: bool
     extra: tuple[str, ...] = ()
+    checked: bool = True  # the benchmark's `check`, when it has one
 
     @property
     def ratio(self) -> float | None:
@@ -153,11 +167,17 @@ class Result:
 
     @property
     def passed(self) -> bool:
-        return self.same_result and self.benchmark.target.met(self.measured.median, self.ratio)
+        return (
+            self.same_result and self.checked and self.benchmark.target.met(self.measured.median, self.ratio)
+        )
 
     def line(self) -> str:
         m = self.measured
-        parts = [f"{self.benchmark.name:<28}", f"median {_ms(m.median)} ({_ms(m.low)}–{_ms(m.high)})"]
+        parts = [f"{self.benchmark.name:<28}"]
+        if self.benchmark.once:
+            parts.append(f"once {_ms(m.median)}")
+        else:
+            parts.append(f"median {_ms(m.median)} ({_ms(m.low)}–{_ms(m.high)})")
         if self.baseline is not None:
             b = self.baseline
             parts.append(f"baseline {_ms(b.median)} ({_ms(b.low)}–{_ms(b.high)})")
@@ -168,11 +188,15 @@ class Result:
         verdict = "PASS" if self.passed else "FAIL"
         if not self.same_result:
             verdict += " (baseline gave a different result)"
+        if not self.checked:
+            verdict += " (check failed: see below)"
         parts.append(verdict)
         return "\n".join(["  ".join(parts), *(f"    {x}" for x in self.extra)])
 
 
 def _ms(value: float) -> str:
+    if value >= 10_000:
+        return f"{value / 1000:.1f} s"
     return f"{value:.2f} ms" if value < 100 else f"{value:.0f} ms"
 
 
@@ -189,10 +213,22 @@ def _timed(func: Callable[..., Any], args: tuple[Any, ...], per_call: int = 1) -
 
 
 def run(bench: Benchmark, repeat: int = DEFAULT_REPEAT) -> Result:
-    """Set up, warm up, then time the function and its baseline alternately `repeat` times each."""
+    """Set up, warm up, then time the function and its baseline alternately `repeat` times each (a
+    benchmark declared `once`: set up, then time one run, `repeat` aside)."""
     if repeat < 1:
         raise ValueError("repeat must be at least 1")
     args: tuple[Any, ...] = (bench.setup(),) if bench.setup else ()
+    if bench.once:
+        # The garbage collector stays on: a long run without it would pile up cyclic garbage, which is
+        # neither its speed nor its memory in production.
+        with override_settings(DEBUG=False):
+            gc.collect()
+            start = time.perf_counter()
+            bench.func(*args)
+            ms = (time.perf_counter() - start) * 1000 / bench.per_call
+            extra = tuple(bench.report(*args)) if bench.report else ()
+            checked = bench.check(*args) if bench.check else True
+        return Result(bench, Timing((ms,)), None, True, extra, checked)
     measured: list[float] = []
     baseline: list[float] = []
     same = True
@@ -214,7 +250,9 @@ def run(bench: Benchmark, repeat: int = DEFAULT_REPEAT) -> Result:
                     continue
                 same = same and value == expected
         extra = tuple(bench.report(*args)) if bench.report else ()
-    return Result(bench, Timing(tuple(measured)), Timing(tuple(baseline)) if baseline else None, same, extra)
+        checked = bench.check(*args) if bench.check else True
+    timing = Timing(tuple(baseline)) if baseline else None
+    return Result(bench, Timing(tuple(measured)), timing, same, extra, checked)
 
 
 def describe_database() -> str:
