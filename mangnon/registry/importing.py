@@ -26,6 +26,7 @@ the same normalised name, sex, commune and date or year of birth) counts as exis
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -33,7 +34,7 @@ import io
 import re
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.worksheet._reader import ROW_TAG, WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from mangnon.accounts.access import scope_for
 from mangnon.accounts.roles import Action
@@ -56,6 +60,7 @@ from mangnon.geo.models import AdminUnit, Level
 
 from .codes import ETHNICITIES, ChildStatus, CircumstanceSource, Relationship, Sex, SpecialGroup
 from .import_problems import ID_NUMBER_RULES, Problem
+from .import_seen import SeenRows
 from .matching import LIKELY, candidate_rows, matchable, rank
 from .models import (
     Caregiver,
@@ -73,6 +78,9 @@ BATCH_SIZE = 500
 ADULT_AGE = 16
 CSV_SNIFF_BYTES = 16 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
+
+# Called after each batch with the number of rows read so far (the benchmark samples memory there).
+Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -214,17 +222,55 @@ def _xlsx_rows(book: Any) -> SourceRows:
         if "full_name" in headings:
             _check_columns(headings)
 
-            def rows(sheet: Any = sheet) -> Iterator[tuple[int, list[RawCell]]]:
-                for number, cells in enumerate(sheet.iter_rows(min_row=2), start=2):
-                    yield number, [RawCell(c.value, getattr(c, "data_type", "") == "f") for c in cells]
-
-            return SourceRows(headings, rows())
+            return SourceRows(headings, _sheet_rows(sheet, first_row=2))
     raise FileProblem(
         "file.no_sheet",
         h=COLUMN_BY_KEY["full_name"].heading,
         sheets=[s.title for s in book.worksheets],
         template=TEMPLATE_SHEET,
     )
+
+
+_SHEET_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
+
+
+def _sheet_rows(sheet: Any, *, first_row: int) -> Iterator[tuple[int, list[RawCell]]]:
+    """The rows of a read-only sheet from `first_row` on, as (row number, cells), streaming.
+
+    openpyxl's own `iter_rows` is streaming too, except that its XML parser leaves every row it has
+    read, emptied, in the sheet's tree, as well as each row's height: about 70 bytes a row that stay
+    until the end (7 MB for 100,000 rows). This is the same loop over the same cell parser, which lets
+    go of each row once read. It uses openpyxl 3.1's reader internals (pinned below 4); a test checks
+    that it reads what `iter_rows` reads.
+    """
+    book = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=False,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        rows_parent = None
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start":
+                if element.tag == _SHEET_DATA_TAG:
+                    rows_parent = element
+                continue
+            if element.tag != ROW_TAG:
+                continue
+            number, parsed = parser.parse_row(element)
+            if rows_parent is not None:
+                rows_parent.remove(element)
+            parser.row_dimensions.clear()
+            if number < first_row:
+                continue
+            cells = [RawCell(None)] * max((c["column"] for c in parsed), default=0)
+            for cell in parsed:
+                cells[cell["column"] - 1] = RawCell(cell["value"], cell["data_type"] == "f")
+            yield number, cells
 
 
 # Parsing one row -------------------------------------------------------------------------------------
@@ -298,11 +344,11 @@ class Parser:
             self.by_code[unit.code] = unit
             for name in {unit.name_key, normalize_name(unit.name)}:
                 self.by_name.setdefault(name, []).append(unit)
-        # The only state that grows with the file: the rows met so far, for the duplicate check. Hashes
-        # (64-bit; a false "same child" needs a collision, about 1 in 10^9 for 100,000 rows) keep it
-        # to about 100 bytes a row instead of the keys' text.
-        self.seen: dict[int, int] = {}
-        self.seen_ids: dict[int, int] = {}
+        # The only state that grows with the file (the rows met so far): on disk, so memory stays flat.
+        self.seen = SeenRows()
+
+    def close(self) -> None:
+        self.seen.close()
 
     def parse(self, number: int, cells: list[RawCell], headings: dict[str, int]) -> ParsedRow | None:
         """The parsed row, or None for an empty row (skipped, as spreadsheets trail blank lines)."""
@@ -474,17 +520,17 @@ class Parser:
         row.data["groups"] = groups
 
     def _duplicates(self, row: ParsedRow) -> None:
-        identity = hash(row.identity())
-        first = self.seen.get(identity)
-        id_number = row.data["id_number"]
-        if first is None and id_number:
-            first = self.seen_ids.get(hash(id_number))
+        identity = row.identity()
+        id_key = ("id_number", row.data["id_number"]) if row.data["id_number"] else None
+        first = self.seen.first(identity)
+        if first is None and id_key:
+            first = self.seen.first(id_key)
         if first is not None:
             row.problem("", "row.same_as_row", row=first)
             return
-        self.seen[identity] = row.number
-        if id_number:
-            self.seen_ids[hash(id_number)] = row.number
+        self.seen.add(identity, row.number)
+        if id_key:
+            self.seen.add(id_key, row.number)
 
 
 def match_existing(rows: list[ParsedRow], within: Q | None = None) -> None:
@@ -616,6 +662,8 @@ def children_import_rows(*, actor: Any, job: ImportJob, rows: list[ParsedRow]) -
     officer when confirming the import). The audit trail gets one event per batch naming every child it
     created (with the rows), not one event per child: a per-child event would double the time of a
     100,000-row import (each append locks and reads the chain) while telling nothing more.
+    Related rows are set by id, not by instance: quicker, and a child and its person would otherwise
+    point at each other, a reference cycle per row left for the garbage collector.
     Callers hold the transaction.
     """
     new = [r for r in rows if r.ok and r.existing_id is None]
@@ -643,19 +691,19 @@ def children_import_rows(*, actor: Any, job: ImportJob, rows: list[ParsedRow]) -
                 birth_year=d["birth_year"],
                 ethnicity=d["ethnicity"],
                 id_number=d["id_number"],
-                admin_unit=unit,
-                province=province,
+                admin_unit_id=unit.pk,
+                province_id=province.pk,
                 address=d["address"],
-                created_by=actor,
+                created_by_id=actor.pk,
             )
         )
     Person.objects.bulk_create(persons)
     children = [
         Child(
-            person=p,
-            admin_unit=p.admin_unit,
-            province=p.province,
-            registered_by=actor,
+            person_id=p.pk,
+            admin_unit_id=r.data["unit"].pk,
+            province_id=provinces[r.data["unit"].pk].pk,
+            registered_by_id=actor.pk,
             notes=r.data["notes"],
         )
         for p, r in zip(persons, new, strict=True)
@@ -675,27 +723,32 @@ def children_import_rows(*, actor: Any, job: ImportJob, rows: list[ParsedRow]) -
                     ten_key=normalize_name(parts.ten),
                     ho_key=normalize_name(parts.ho),
                     sort_key=name_sort_key(parts.full),
-                    admin_unit=child.admin_unit,
-                    province=child.province,
+                    admin_unit_id=child.admin_unit_id,
+                    province_id=child.province_id,
                     address=r.data["address"],
-                    created_by=actor,
+                    created_by_id=actor.pk,
                 )
                 parents.append((child, parent, relationship))
     Person.objects.bulk_create([p for _c, p, _r in parents])
     Caregiver.objects.bulk_create(
-        [Caregiver(child=c, person=p, relationship=rel, is_primary=False) for c, p, rel in parents]
+        [
+            Caregiver(child_id=c.pk, person_id=p.pk, relationship=rel, is_primary=False)
+            for c, p, rel in parents
+        ]
     )
     today = timezone.localdate()
     SpecialCircumstance.objects.bulk_create(
         [
-            SpecialCircumstance(child=c, group=g, start_date=today, source=CircumstanceSource.IMPORT)
+            SpecialCircumstance(child_id=c.pk, group=g, start_date=today, source=CircumstanceSource.IMPORT)
             for c, r in zip(children, new, strict=True)
             for g in r.data["groups"]
         ]
     )
     RegistrationDecision.objects.bulk_create(
         [
-            RegistrationDecision(child=c, decision=RegistrationDecision.Decision.NEW, decided_by=actor)
+            RegistrationDecision(
+                child_id=c.pk, decision=RegistrationDecision.Decision.NEW, decided_by_id=actor.pk
+            )
             for c in children
         ]
     )
@@ -728,15 +781,14 @@ def _file_failed(job: ImportJob, problem: Problem) -> None:
     )
 
 
-def job_validate(job_id: int) -> None:
+def job_validate(job_id: int, *, progress: Progress | None = None) -> None:
     """The dry run: every problem of every row recorded, rows counted; nothing is written to the registry."""
     job = ImportJob.objects.select_related("admin_unit", "created_by").get(pk=job_id)
     ImportProblem.objects.filter(job=job).delete()
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING, processed_rows=0)
-    parser = Parser(actor=job.created_by, job=job)
     total = valid = existing = errors = 0
     try:
-        with open_rows(Path(job.stored_path), _kind(job)) as source:
+        with _reading(job) as (parser, source):
             for batch in parsed_rows(source, parser):
                 problems = [p for r in batch for p in _problems(job, r)]
                 ImportProblem.objects.bulk_create(problems)
@@ -745,6 +797,8 @@ def job_validate(job_id: int) -> None:
                 existing += sum(1 for r in batch if r.ok and r.existing_id is not None)
                 valid += sum(1 for r in batch if r.ok)
                 ImportJob.objects.filter(pk=job.pk).update(processed_rows=total)
+                if progress:
+                    progress(total)
     except FileProblem as exc:
         _file_failed(job, exc.problem)
         return
@@ -768,16 +822,16 @@ class _RollBack(Exception):
     pass
 
 
-def job_run(job_id: int) -> None:
+def job_run(job_id: int, *, progress: Progress | None = None) -> None:
     """The import in the officer's chosen mode (see the module's docstring for what a crash leaves)."""
     job = ImportJob.objects.select_related("admin_unit", "created_by").get(pk=job_id)
     if job.status != ImportJob.Status.IMPORTING:
         return
     try:
         if job.mode == ImportJob.Mode.ALL_OR_NOTHING:
-            _run_all_or_nothing(job)
+            _run_all_or_nothing(job, progress)
         else:
-            _run_valid_only(job)
+            _run_valid_only(job, progress)
     except (FileProblem, UnicodeDecodeError) as exc:
         _file_failed(job, exc.problem if isinstance(exc, FileProblem) else Problem("file.not_utf8_on_import"))
     except Exception:
@@ -785,20 +839,21 @@ def job_run(job_id: int) -> None:
         raise
 
 
-def _run_all_or_nothing(job: ImportJob) -> None:
-    parser = Parser(actor=job.created_by, job=job)
-    created = existing = 0
+def _run_all_or_nothing(job: ImportJob, progress: Progress | None) -> None:
+    created = existing = read = 0
     bad: list[ParsedRow] = []
     try:
-        with transaction.atomic(), open_rows(Path(job.stored_path), _kind(job)) as source:
+        with transaction.atomic(), _reading(job) as (parser, source):
             if not _lock_job(job):
                 return  # another run of this job holds it
             for batch in parsed_rows(source, parser):
+                read += len(batch)
                 bad.extend(r for r in batch if not r.ok)
-                if bad:
-                    continue  # keep reading: the report lists every bad row, and nothing is written
-                existing += sum(1 for r in batch if r.existing_id is not None)
-                created += len(children_import_rows(actor=job.created_by, job=job, rows=batch))
+                if not bad:  # else keep reading: the report lists every bad row, and nothing is written
+                    existing += sum(1 for r in batch if r.existing_id is not None)
+                    created += len(children_import_rows(actor=job.created_by, job=job, rows=batch))
+                if progress:
+                    progress(read)
             if bad:
                 raise _RollBack
             # In the same transaction as the rows: a job is DONE exactly when its rows are there.
@@ -834,12 +889,11 @@ class _Superseded(Exception):
     """Another run of the same job has moved on: this one stops without writing."""
 
 
-def _run_valid_only(job: ImportJob) -> None:
-    parser = Parser(actor=job.created_by, job=job)
+def _run_valid_only(job: ImportJob, progress: Progress | None) -> None:
     done = job.processed_rows  # rows already written by an earlier, interrupted run
     seen = 0
     try:
-        with open_rows(Path(job.stored_path), _kind(job)) as source:
+        with _reading(job) as (parser, source):
             batch: list[ParsedRow] = []
             for number, cells in source.rows:
                 row = parser.parse(number, cells, source.headings)
@@ -852,8 +906,12 @@ def _run_valid_only(job: ImportJob) -> None:
                 if len(batch) >= BATCH_SIZE:
                     _write_batch(job, batch, parser, done=seen - len(batch))
                     batch = []
+                    if progress:
+                        progress(seen)
             if batch:
                 _write_batch(job, batch, parser, done=seen - len(batch))
+                if progress:
+                    progress(seen)
     except _Superseded:
         return
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now())
@@ -875,6 +933,17 @@ def _write_batch(job: ImportJob, batch: list[ParsedRow], parser: Parser, *, done
 
 def _kind(job: ImportJob) -> str:
     return Path(job.stored_path).suffix.lstrip(".")
+
+
+@contextmanager
+def _reading(job: ImportJob) -> Iterator[tuple[Parser, SourceRows]]:
+    """A parser for the job's rows and the rows themselves; both closed at the end, whatever happens."""
+    parser = Parser(actor=job.created_by, job=job)
+    try:
+        with open_rows(Path(job.stored_path), _kind(job)) as source:
+            yield parser, source
+    finally:
+        parser.close()
 
 
 # Services: the officer's steps -----------------------------------------------------------------------
@@ -903,13 +972,13 @@ def sniff_kind(name: str, head: bytes, handle: IO[bytes]) -> str:
     if head.startswith(XLSX_MAGIC) or b"\x00" in head:
         raise UploadRefused(_("This file is not a CSV text file, whatever its name says."))
     try:
-        head.decode("utf-8-sig")
+        # Not final: a character cut at the end of the sample is held back, not an error. (Checking the
+        # error's position instead misjudged files with a BOM, whose positions the decoder counts after it.)
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
     except UnicodeDecodeError as exc:
-        # A multi-byte character may be cut at the end of the sample; only an error before it counts.
-        if exc.start < len(head) - 4:
-            raise UploadRefused(
-                _("The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again.")
-            ) from exc
+        raise UploadRefused(
+            _("The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again.")
+        ) from exc
     return "csv"
 
 
@@ -1026,12 +1095,20 @@ def import_job_resume(*, actor: Any, job: ImportJob) -> ImportJob:
 
 
 def import_generated_rows(
-    *, actor: Any, unit: AdminUnit, count: int, kind: str = "csv", seed: int = 1
+    *,
+    actor: Any,
+    unit: AdminUnit,
+    count: int,
+    kind: str = "csv",
+    seed: int = 1,
+    progress: Callable[[str, int], None] | None = None,
 ) -> ImportJob:
     """For `make bench`: import `count` synthetic rows of `unit` in the foreground, in valid-rows mode.
 
-    The caller measures rows per second and peak memory around this call (tracemalloc or ru_maxrss);
-    the file is written to disk first and read back streaming, as an officer's upload would be.
+    The file is written to disk first and read back streaming, as an officer's upload would be.
+    `progress(step, rows)` is called as each step begins ("check", the dry run, then "import") with 0
+    rows, and after each of its batches with the rows read so far: where the benchmark
+    (import_benchmarks) takes its time and memory readings.
     """
     from django.core.files.uploadedfile import TemporaryUploadedFile
 
@@ -1044,11 +1121,18 @@ def import_generated_rows(
     upload.size = upload.tell()
     job = _store(actor=actor, unit=unit, upload=upload)
     upload.close()
-    job_validate(job.pk)
+
+    def step(name: str) -> Progress | None:
+        if progress is None:
+            return None
+        progress(name, 0)
+        return lambda rows: progress(name, rows)
+
+    job_validate(job.pk, progress=step("check"))
     ImportJob.objects.filter(pk=job.pk).update(
         mode=ImportJob.Mode.VALID_ONLY, status=ImportJob.Status.IMPORTING, processed_rows=0
     )
-    job_run(job.pk)
+    job_run(job.pk, progress=step("import"))
     job.refresh_from_db()
     return job
 

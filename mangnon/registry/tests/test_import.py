@@ -497,3 +497,62 @@ def test_the_template_imports_cleanly_once_filled(send: Any, officer: Any) -> No
 def test_generated_rows_for_the_benchmark(personas: Any, units: Any) -> None:
     job = importing.import_generated_rows(actor=personas.officer_a, unit=units.commune_a, count=30)
     assert (job.status, job.created_count, job.error_count) == (ImportJob.Status.DONE, 30, 0)
+
+
+# Reading an XLSX sheet ------------------------------------------------------------------------------
+
+
+def test_xlsx_rows_are_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
+    """The import's own loop over a sheet (it lets go of each row) gives what openpyxl's iter_rows gives."""
+    import datetime as dt
+
+    born = dt.datetime(2016, 9, 5)  # noqa: DTZ001 - an Excel date cell has no time zone
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADINGS)
+    sheet.append(["Nguyễn An", "Nam", born, 2016, None, 22312012345, "06688"])
+    sheet.append([])  # an empty row, and a gap of missing rows below
+    sheet["A6"] = "Lê Bình"
+    sheet["C6"] = "=DATE(2015,1,2)"  # a formula, with a missing cell before it
+    sheet["M6"] = "ghi chú"
+    sheet.row_dimensions[6].height = 30  # a row with its own height
+    path = tmp_path / "ds.xlsx"
+    book.save(path)
+
+    def trimmed(values: list[tuple[object, bool]]) -> list[tuple[object, bool]]:
+        while values and values[-1][0] is None:
+            values.pop()
+        return values
+
+    read = load_workbook(path, read_only=True)
+    try:
+        ours = [
+            (n, trimmed([(c.value, c.is_formula) for c in cells]))
+            for n, cells in importing._sheet_rows(read.worksheets[0], first_row=2)
+        ]
+        theirs = [
+            (n, trimmed([(c.value, getattr(c, "data_type", "") == "f") for c in cells]))
+            for n, cells in enumerate(read.worksheets[0].iter_rows(min_row=2), start=2)
+        ]
+    finally:
+        read.close()
+    assert [r for r in theirs if r[1]] == ours
+    assert ours[0] == (2, [("Nguyễn An", False), ("Nam", False), (born, False),
+                           (2016, False), (None, False), (22312012345, False), ("06688", False)])  # fmt: skip
+    assert ours[1] == (6, [("Lê Bình", False), (None, False), ("=DATE(2015,1,2)", True)] + [(None, False)] * 9
+                       + [("ghi chú", False)])  # fmt: skip
+
+
+def test_a_csv_sample_that_ends_inside_a_character_is_accepted(officer: Any) -> None:
+    """The upload's content check reads the first 16 KB: a character cut there is not an error, BOM or not."""
+    for bom in (True, False):
+        data = csv_bytes([row()], bom=bom)
+        padding = "a" * (importing.CSV_SNIFF_BYTES - 2 - len(data) - 1)  # "ễ" (3 bytes) starts at 16 KB - 2
+        data += f'"{padding}ễn",Nữ,05/09/2016\n'.encode()
+        cut = data[: importing.CSV_SNIFF_BYTES]
+        with pytest.raises(UnicodeDecodeError):
+            cut.decode("utf-8")  # the sample does end inside a character
+        assert importing.sniff_kind("ds.csv", cut, io.BytesIO(data)) == "csv"
+    with pytest.raises(importing.UploadRefused):
+        importing.sniff_kind("ds.csv", b"\xef\xbb\xbfH\xe9 v\xe0 t\xean\n", io.BytesIO())
