@@ -40,7 +40,7 @@ from mangnon.core.text import normalize_name
 from mangnon.geo import loader
 from mangnon.geo.models import REFORM_DATE, AdminUnit
 
-from . import selectors, synthetic
+from . import import_benchmarks, selectors, synthetic  # noqa: F401  (import_benchmarks registers registry.import)
 from .matching import LIKELY, Candidate, candidate_rows, find_candidates, matchable, rank
 from .models import Child
 
