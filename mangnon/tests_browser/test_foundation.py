@@ -1,8 +1,5 @@
 """The foundation in a real browser: log in, Vietnamese then English, browse the geography, log out."""
 
-# Pytest asserts, and a test password that is no secret.
-# ruff: noqa: S101, S105
-
 from __future__ import annotations
 
 import pytest

@@ -2,9 +2,6 @@
 by a name typed without diacritics, adding a school with its services ticked, and its page. No page
 scrolls sideways, and no script or CSP error."""
 
-# Pytest asserts, and a test password that is no secret.
-# ruff: noqa: S101, S105
-
 from __future__ import annotations
 
 import re

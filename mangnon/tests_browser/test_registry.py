@@ -1,9 +1,6 @@
 """The children registry in a real browser: registering a child who is already registered shows the
 candidate as the officer types (htmx), and linking to it creates nothing new."""
 
-# Pytest asserts, and a test password that is no secret.
-# ruff: noqa: S101, S105
-
 from __future__ import annotations
 
 import re

@@ -2,9 +2,6 @@
 caregiver forms open, moving a child, comparing and merging two records, and the household's pages. No
 page scrolls sideways; the merge done by clicking leaves the other record leading to the survivor."""
 
-# Pytest asserts, and a test password that is no secret.
-# ruff: noqa: S101, S105
-
 from __future__ import annotations
 
 import re

@@ -122,7 +122,7 @@ def test_record_refuses_bad_input_with_every_problem_and_writes_nothing(personas
             personas.officer_a, units.commune_a, [child_a.pk], perpetrators=[{"relationship": "x", "age": 0}]
         )
     assert len(exc.value.message_dict["perpetrators"]) == 2
-    assert exc.value.message_dict["perpetrators"][0].startswith("Perpetrator 1")
+    assert exc.value.message_dict["perpetrators"][0].startswith("Đối tượng 1")
     assert not Incident.objects.exists() and not Perpetrator.objects.exists()
 
 
@@ -304,23 +304,23 @@ def test_legal_track_order_errors_say_what_to_record_first(personas, incident):
     father, uncle = incident.perpetrators.order_by("pk")
     with pytest.raises(ValidationError) as exc:
         _step(personas, incident, "accused", date(2026, 4, 1))
-    assert "perpetrator" in exc.value.message_dict["perpetrator"][0]
+    assert "đối tượng" in exc.value.message_dict["perpetrator"][0]
     with pytest.raises(ValidationError) as exc:
         _step(personas, incident, "accused", date(2026, 4, 1), father)
-    assert "Criminal case opened" in exc.value.message_dict["kind"][0]
+    assert "Khởi tố vụ án" in exc.value.message_dict["kind"][0]
     with pytest.raises(ValidationError) as exc:
         _step(personas, incident, "sentenced", date(2026, 4, 1), father)
-    assert "trial" in exc.value.message_dict["kind"][0]
+    assert "xét xử" in exc.value.message_dict["kind"][0]
     _step(personas, incident, "criminal_case", date(2026, 3, 20))
     with pytest.raises(ValidationError):  # accused before the criminal case was opened
         _step(personas, incident, "accused", date(2026, 3, 19), father)
     _step(personas, incident, "accused", date(2026, 4, 1), father)
     with pytest.raises(ValidationError) as exc:  # the uncle was never accused
         _step(personas, incident, "tried", date(2026, 8, 1), uncle)
-    assert "accused" in exc.value.message_dict["kind"][0]
+    assert "khởi tố bị can" in exc.value.message_dict["kind"][0]
     with pytest.raises(ValidationError) as exc:
         _step(personas, incident, "accused", date(2026, 4, 2), father)
-    assert "already" in exc.value.message_dict["kind"][0]
+    assert "đã được ghi" in exc.value.message_dict["kind"][0]
     with pytest.raises(ValidationError):
         _step(personas, incident, "criminal_case", date(2026, 4, 2))
     with pytest.raises(ValidationError):

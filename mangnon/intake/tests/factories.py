@@ -35,12 +35,12 @@ class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     province = factory.LazyAttribute(lambda o: province_of(o.admin_unit) if o.admin_unit else None)
 
     @factory.post_generation
-    def reasons(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+    def reasons(obj: Contact, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
         codes = (
-            ["violence.physical"] if extracted is None and self.kind == ContactKind.DATA else extracted or []
+            ["violence.physical"] if extracted is None and obj.kind == ContactKind.DATA else extracted or []
         )
         for code in codes:
-            ContactReason.objects.create(contact=self, code=code)
+            ContactReason.objects.create(contact=obj, code=code)
 
 
 class ContactChildFactory(factory.django.DjangoModelFactory[ContactChild]):

@@ -71,7 +71,7 @@ def test_reasons_are_deduplicated_and_kept_in_tree_order(personas):
 
 @pytest.mark.parametrize(
     ("reasons", "message"),
-    [([], "at least one reason"), (["violence.nonsense"], "violence.nonsense")],
+    [([], "ít nhất một lý do"), (["violence.nonsense"], "violence.nonsense")],
 )
 def test_data_contact_needs_a_known_reason(personas, reasons, message):
     with pytest.raises(ValidationError) as err:

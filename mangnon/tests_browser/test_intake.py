@@ -13,16 +13,9 @@ from mangnon.geo.models import AdminUnit
 from mangnon.intake.codes import ContactKind, NonDataType, Urgency
 from mangnon.intake.models import Contact
 from mangnon.intake.tests.factories import ContactFactory, LineFactory
-from mangnon.tests_browser import conftest as browser_conftest
 from mangnon.tests_browser.conftest import BrowserSession
 
 pytestmark = pytest.mark.browser
-
-# The browser fixtures live beside the browser tests; pytest finds fixtures by name in this module.
-_async_unsafe_allowed = browser_conftest._async_unsafe_allowed
-browser = browser_conftest.browser
-geography = browser_conftest.geography
-session = browser_conftest.session
 
 PASSWORD = "correct-horse-battery"
 
@@ -57,7 +50,7 @@ def test_contacts_taken_from_the_keyboard(session: BrowserSession) -> None:
     assert silent.kind == ContactKind.NON_DATA and silent.non_data_type == NonDataType.SILENT
 
     # A caller who called before.
-    earlier = ContactFactory(counsellor=silent.counsellor, caller_phone="0912345678")
+    earlier: Contact = ContactFactory(counsellor=silent.counsellor, caller_phone="0912345678")  # type: ignore[assignment]
     page.keyboard.press("Alt+Digit0")  # a data contact: the cursor goes to the caller's phone
     page.keyboard.type("0912 345 678")
     expect(page.locator(f'[data-previous="{earlier.pk}"]')).to_be_visible()
