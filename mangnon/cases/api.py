@@ -24,7 +24,7 @@ from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.models import User
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
-from mangnon.core.api import ApiError
+from mangnon.core.api import ApiError, invalid
 from mangnon.core.models import AuditAction
 from mangnon.geo.selectors import unit_on
 from mangnon.intake.access import get_contact_for_user
@@ -156,11 +156,6 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _invalid(exc: ValidationError) -> ApiError:
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return ApiError(422, "invalid", detail)
-
-
 def _summary(case: Case, now: datetime) -> dict[str, Any]:
     return {
         "id": case.pk,
@@ -251,7 +246,7 @@ def open_case(request: HttpRequest, body: CaseIn) -> Status[CaseOut | OpenedOut]
             request_hash=idempotency.body_hash(body.model_dump(mode="json")),
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     except services.CaseExists as exc:
         visible = scope_for(user, Action.CASE_VIEW).contains(exc.case.admin_unit)
         raise ApiError(
@@ -282,12 +277,6 @@ def open_case(request: HttpRequest, body: CaseIn) -> Status[CaseOut | OpenedOut]
                 "candidates": shown,
             },
         ) from None
-    except idempotency.KeyReused:
-        raise ApiError(
-            422, "idempotency_key_reused", _("This Idempotency-Key was used before with a different request.")
-        ) from None
-    except idempotency.KeyInvalid:
-        raise ApiError(422, "invalid", {"Idempotency-Key": [_("The Idempotency-Key is too long.")]}) from None
     code = 201 if opening.created else 200
     case = opening.case
     if scope_for(user, Action.CASE_VIEW).contains(case.admin_unit):
@@ -381,7 +370,7 @@ def transition_case(request: HttpRequest, case_id: int, body: TransitionIn) -> C
             },
         ) from None
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     return _detail(user, get_case_for_user(user, case.pk))
 
 
@@ -397,5 +386,5 @@ def assign_case(request: HttpRequest, case_id: int, body: AssignIn) -> CaseOut:
     except services.Conflict as exc:
         raise _stale(exc.current_version) from None
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     return _detail(user, get_case_for_user(user, case.pk))

@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError
+from mangnon.core.api import ApiError, invalid
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
 
@@ -151,11 +151,6 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _invalid(exc: ValidationError) -> ApiError:
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return ApiError(422, "invalid", detail)
-
-
 def _summary(i: Incident) -> IncidentSummary:
     return IncidentSummary(
         id=i.pk,
@@ -281,13 +276,7 @@ def create_incident(request: HttpRequest, body: IncidentIn) -> Status[IncidentOu
             request_hash=idempotency.body_hash(body.model_dump(mode="json")),
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
-    except idempotency.KeyReused:
-        raise ApiError(
-            422, "idempotency_key_reused", _("This Idempotency-Key was used before with a different request.")
-        ) from None
-    except idempotency.KeyInvalid:
-        raise ApiError(422, "invalid", {"Idempotency-Key": [_("The Idempotency-Key is too long.")]}) from None
+        raise invalid(exc) from None
     incident = selectors.get_incident_for_user(user, recorded.incident.pk)
     return Status(201 if recorded.created else 200, _detail(user, incident))
 
@@ -317,5 +306,5 @@ def add_legal_step(request: HttpRequest, incident_id: int, body: LegalStepIn) ->
             detail=body.detail,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     return Status(201, _step(step))

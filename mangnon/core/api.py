@@ -6,9 +6,13 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as InvalidInput
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from . import idempotency
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +23,24 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, detail: Any = None) -> None:
         super().__init__(code)
         self.status, self.code, self.detail = status, code, detail
+
+
+def invalid(exc: InvalidInput) -> ApiError:
+    """A service's ValidationError as 422, its messages by field."""
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return ApiError(422, "invalid", detail)
+
+
+def conflict(current_version: int) -> ApiError:
+    """A write that named a version other than the current one (optimistic concurrency)."""
+    return ApiError(
+        409,
+        "conflict",
+        {
+            "message": _("The record was changed by someone else: reload it and make your change again."),
+            "version": current_version,
+        },
+    )
 
 
 def error_response(api: NinjaAPI, request: HttpRequest, status: int, code: str, detail: Any) -> HttpResponse:
@@ -49,6 +71,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return error_response(api, request, 422, "invalid", exc.errors)
+
+    # An Idempotency-Key misused on any create route: the same answer everywhere.
+    @api.exception_handler(idempotency.KeyReused)
+    def _key_reused(request: HttpRequest, exc: Exception) -> HttpResponse:
+        detail = _("This Idempotency-Key was used before with a different request.")
+        return error_response(api, request, 422, "idempotency_key_reused", detail)
+
+    @api.exception_handler(idempotency.KeyInvalid)
+    def _key_invalid(request: HttpRequest, exc: Exception) -> HttpResponse:
+        detail = {"Idempotency-Key": [_("The Idempotency-Key is too long.")]}
+        return error_response(api, request, 422, "invalid", detail)
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

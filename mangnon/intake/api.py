@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
-from mangnon.core.api import ApiError
+from mangnon.core.api import ApiError, conflict, invalid
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
@@ -177,11 +177,6 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _invalid(exc: ValidationError) -> ApiError:
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return ApiError(422, "invalid", detail)
-
-
 def _unit(code: str, name: str, on: datetime | None) -> AdminUnit | None:
     if not code:
         return None
@@ -305,13 +300,7 @@ def create_contact(request: HttpRequest, body: ContactIn) -> Status[ContactOut]:
             request_hash=idempotency.body_hash(body.model_dump(mode="json")),
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
-    except idempotency.KeyReused:
-        raise ApiError(
-            422, "idempotency_key_reused", _("This Idempotency-Key was used before with a different request.")
-        ) from None
-    except idempotency.KeyInvalid:
-        raise ApiError(422, "invalid", {"Idempotency-Key": [_("The Idempotency-Key is too long.")]}) from None
+        raise invalid(exc) from None
     contact = get_contact_for_user(user, recorded.contact.pk)
     return Status(201 if recorded.created else 200, _detail(user, contact))
 
@@ -362,14 +351,7 @@ def patch_contact(request: HttpRequest, contact_id: int, body: ContactPatch) -> 
     try:
         services.contact_update(actor=user, contact=contact, version=version, changes=changes)
     except services.Conflict as exc:
-        raise ApiError(
-            409,
-            "conflict",
-            {
-                "message": _("The record was changed by someone else: reload it and make your change again."),
-                "version": exc.current_version,
-            },
-        ) from None
+        raise conflict(exc.current_version) from None
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     return _detail(user, get_contact_for_user(user, contact.pk))

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError
+from mangnon.core.api import ApiError, conflict, invalid
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
 
@@ -108,11 +108,6 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _invalid(exc: ValidationError) -> ApiError:
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return ApiError(422, "invalid", detail)
-
-
 def _unit(code: str, field: str = "unit") -> AdminUnit:
     unit = unit_on(code)
     if unit is None:
@@ -140,17 +135,6 @@ def _out(organisation: Organisation) -> OrganisationOut:
         active=organisation.active,
         notes=organisation.notes,
         version=organisation.version,
-    )
-
-
-def _conflict(exc: services.Conflict) -> ApiError:
-    return ApiError(
-        409,
-        "conflict",
-        {
-            "message": _("The record was changed by someone else: reload it and make your change again."),
-            "version": exc.current_version,
-        },
     )
 
 
@@ -195,13 +179,7 @@ def create_organisation(request: HttpRequest, body: OrganisationIn) -> Status[Or
             request_hash=idempotency.body_hash(body.model_dump(mode="json")),
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
-    except idempotency.KeyReused:
-        raise ApiError(
-            422, "idempotency_key_reused", _("This Idempotency-Key was used before with a different request.")
-        ) from None
-    except idempotency.KeyInvalid:
-        raise ApiError(422, "invalid", {"Idempotency-Key": [_("The Idempotency-Key is too long.")]}) from None
+        raise invalid(exc) from None
     return Status(201 if result.created else 200, _out(result.organisation))
 
 
@@ -223,7 +201,7 @@ def patch_organisation(request: HttpRequest, org_id: int, body: OrganisationPatc
             actor=user, organisation=organisation, version=version, changes=changes
         )
     except services.Conflict as exc:
-        raise _conflict(exc) from None
+        raise conflict(exc.current_version) from None
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     return _out(organisation)

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
-from mangnon.core.api import ApiError
+from mangnon.core.api import ApiError, conflict, invalid
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
@@ -178,11 +178,6 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _invalid(exc: ValidationError) -> ApiError:
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return ApiError(422, "invalid", detail)
-
-
 def _commune(code: str) -> AdminUnit:
     unit = unit_on(code)
     if unit is None:
@@ -293,7 +288,7 @@ def create_child(request: HttpRequest, body: RegisterIn) -> Status[ChildOut]:
             request_hash=idempotency.body_hash(body.model_dump(mode="json")),
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     except services.PossibleDuplicate as exc:
         shown = _candidates_out(user, services.candidate_dicts(exc.candidates))
         raise ApiError(
@@ -306,12 +301,6 @@ def create_child(request: HttpRequest, body: RegisterIn) -> Status[ChildOut]:
                 "candidates": [c.model_dump() for c in shown],
             },
         ) from None
-    except idempotency.KeyReused:
-        raise ApiError(
-            422, "idempotency_key_reused", _("This Idempotency-Key was used before with a different request.")
-        ) from None
-    except idempotency.KeyInvalid:
-        raise ApiError(422, "invalid", {"Idempotency-Key": [_("The Idempotency-Key is too long.")]}) from None
     return Status(201 if registration.created else 200, _detail(user, registration.child))
 
 
@@ -368,16 +357,9 @@ def patch_child(request: HttpRequest, child_id: int, body: ChildPatch) -> ChildO
     try:
         child = services.child_update(actor=user, child=child, version=version, changes=changes)
     except services.Conflict as exc:
-        raise ApiError(
-            409,
-            "conflict",
-            {
-                "message": _("The record was changed by someone else: reload it and make your change again."),
-                "version": exc.current_version,
-            },
-        ) from None
+        raise conflict(exc.current_version) from None
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     return _detail(user, get_child_for_user(user, child.pk))
 
 
@@ -395,7 +377,7 @@ def add_circumstance(request: HttpRequest, child_id: int, body: CircumstanceIn) 
             source=body.source, note=body.note,
         )  # fmt: skip
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     return Status(201, _circ_out(row))
 
 
@@ -435,7 +417,7 @@ def end_circumstance(
     try:
         services.circumstance_end(actor=user, circumstance=row, end_date=body.end)
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     return _circ_out(row)
 
 
@@ -449,7 +431,7 @@ def add_risk(request: HttpRequest, child_id: int, body: RiskIn) -> Status[RiskOu
             note=body.note,
         )  # fmt: skip
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     return Status(201, _risk_out(row))
 
 
@@ -468,7 +450,7 @@ def move_child(request: HttpRequest, child_id: int, body: MoveIn) -> ChildSummar
     except services.Conflict as exc:
         raise ApiError(409, "conflict", {"version": exc.current_version}) from None
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     return ChildSummary(**_summary(moved))
 
 
@@ -484,5 +466,5 @@ def merge_child(request: HttpRequest, child_id: int, body: MergeIn) -> ChildOut:
     try:
         services.child_merge(actor=user, survivor=survivor, other=other)
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     return _detail(user, get_child_for_user(user, survivor.pk))
