@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -509,24 +510,38 @@ def circumstance_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def circumstance_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    return _end_period(
+        request, pk, lambda child: child.circumstances.filter(pk=item).first(),
+        sensitive=lambda row: is_sensitive_group(row.group),
+        end=lambda row, day: services.circumstance_end(actor=request.user, circumstance=row, end_date=day),
+        done=_("The special circumstance is ended."),
+    )  # fmt: skip
+
+
+def _end_period(
+    request: HttpRequest,
+    pk: int,
+    find: Callable[[Child], Any],
+    *,
+    sensitive: Callable[[Any], bool],
+    end: Callable[[Any, date], object],
+    done: str,
+) -> HttpResponse:
+    """End a circumstance or a risk from the profile: the row must be the child's, and a sensitive one
+    is ended only by those who may see it."""
     _require(request, Action.CHILD_EDIT)
     child = get_child_for_user(request.user, pk, Action.CHILD_EDIT)
-    row = child.circumstances.filter(pk=item).first()
+    row = find(child)
     if row is None:
         raise Http404
-    if is_sensitive_group(row.group) and not can_see_sensitive(request.user, child):
+    if sensitive(row) and not can_see_sensitive(request.user, child):
         raise PermissionDenied
     form = EndForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_error_message(form))
         return _back(child)
     end_date = form.cleaned_data["end_date"]
-    return _apply(
-        request,
-        child,
-        lambda: services.circumstance_end(actor=request.user, circumstance=row, end_date=end_date),
-        _("The special circumstance is ended."),
-    )
+    return _apply(request, child, lambda: end(row, end_date), done)
 
 
 @require_POST
@@ -557,24 +572,12 @@ def risk_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def risk_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    _require(request, Action.CHILD_EDIT)
-    child = get_child_for_user(request.user, pk, Action.CHILD_EDIT)
-    row = child.risk_flags.filter(pk=item).first()
-    if row is None:
-        raise Http404
-    if is_sensitive_risk(row.risk_type) and not can_see_sensitive(request.user, child):
-        raise PermissionDenied
-    form = EndForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_error_message(form))
-        return _back(child)
-    end_date = form.cleaned_data["end_date"]
-    return _apply(
-        request,
-        child,
-        lambda: services.risk_flag_end(actor=request.user, flag=row, end_date=end_date),
-        _("The risk is ended."),
-    )
+    return _end_period(
+        request, pk, lambda child: child.risk_flags.filter(pk=item).first(),
+        sensitive=lambda row: is_sensitive_risk(row.risk_type),
+        end=lambda row, day: services.risk_flag_end(actor=request.user, flag=row, end_date=day),
+        done=_("The risk is ended."),
+    )  # fmt: skip
 
 
 # --- household ---------------------------------------------------------------------------------------
