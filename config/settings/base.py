@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "mangnon.registry",
     "mangnon.intake",
     "mangnon.cases",
+    "mangnon.reports",
     "mangnon.demo",
 ]
 

@@ -6,4 +6,5 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from . import navigation, timeline  # noqa: F401  (menu entries; the child's timeline entries)
+        # menu entries; the child's timeline entries; the case page's sections
+        from . import navigation, record_sections, referral_sections, timeline  # noqa: F401

@@ -1,0 +1,1 @@
+"""Case-page sections for the case record: notes, home visits, conferences, attachments."""

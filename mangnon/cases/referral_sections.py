@@ -1,0 +1,1 @@
+"""Case-page sections for referrals (registered with cases.sections)."""
