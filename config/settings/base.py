@@ -177,6 +177,23 @@ X_FRAME_OPTIONS = "DENY"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Uploaded files (case attachments) live outside the web root: nothing serves MEDIA_ROOT directly, every
+# download goes through a view that checks the viewer's access and writes an audit event.
+MEDIA_ROOT = Path(os.environ.get("MANGNON_UPLOAD_DIR", str(VAR_DIR / "uploads")))
+MEDIA_URL = "/no-direct-media/"  # never routed
+MANGNON_ATTACHMENT_MAX_BYTES = int(os.environ.get("MANGNON_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Deadline notifications: in the app always; by e-mail only when an SMTP host is configured.
+EMAIL_HOST = os.environ.get("MANGNON_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("MANGNON_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("MANGNON_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MANGNON_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("MANGNON_EMAIL_TLS", "true") == "true"
+DEFAULT_FROM_EMAIL = os.environ.get("MANGNON_EMAIL_FROM", "mangnon@localhost")
+MANGNON_NOTIFY_BY_EMAIL = bool(EMAIL_HOST)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
