@@ -126,6 +126,8 @@ class CaseService(VersionedModel):
     status = models.CharField(
         _("status"), max_length=12, choices=ServiceStatus.choices, default=ServiceStatus.PLANNED
     )
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    cancel_reason = models.TextField(_("why it was cancelled"), blank=True)
 
 
 class Referral(VersionedModel):
@@ -143,6 +145,8 @@ class Referral(VersionedModel):
     )
     reason = models.TextField(_("reason"))
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # A contact's referral: the caller (the child, or a parent) agreed on the line (docs/cases.md).
+    caller_consent = models.BooleanField(_("the caller agreed to the referral"), default=False)
     emergency_override = models.BooleanField(_("emergency: referred without consent"), default=False)
     override_reason = models.TextField(_("why consent could not be obtained"), blank=True)
     status = models.CharField(max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT)
@@ -162,9 +166,15 @@ class Referral(VersionedModel):
                 name="cases_referral_has_receiver",
             ),
             models.CheckConstraint(
-                condition=Q(consent__isnull=False) | (Q(emergency_override=True) & ~Q(override_reason="")),
+                condition=Q(consent__isnull=False)
+                | (Q(caller_consent=True) & Q(contact__isnull=False))
+                | (Q(emergency_override=True) & ~Q(override_reason="")),
                 name="cases_referral_consent_or_override",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["to_unit", "status", "sent_at"], name="cases_referral_to_status"),
+            models.Index(fields=["from_unit", "sent_at"], name="cases_referral_from_sent"),
         ]
 
 
