@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mangnon.core.context_processors.navigation",
+                "mangnon.core.context_processors.notifications",
             ],
         },
     },
@@ -193,6 +194,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("MANGNON_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("MANGNON_EMAIL_TLS", "true") == "true"
 DEFAULT_FROM_EMAIL = os.environ.get("MANGNON_EMAIL_FROM", "mangnon@localhost")
 MANGNON_NOTIFY_BY_EMAIL = bool(EMAIL_HOST)
+# The address users open the site at (e.g. https://treem.quangninh.gov.vn): e-mails link to it.
+MANGNON_SITE_URL = os.environ.get("MANGNON_SITE_URL", "")
 
 LOGGING = {
     "version": 1,

@@ -10,7 +10,10 @@ class CoreConfig(AppConfig):
         from . import (
             calendar_views,  # noqa: F401 - the calendar page registers its menu entry on import
             metrics,
+            notifications,
         )
 
         # Every app's figures, declared in its own metrics.py; all models are loaded by now.
         metrics.autodiscover()
+        # The notification kinds each app words, declared in its own notify.py.
+        notifications.autodiscover()

@@ -4,8 +4,10 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from . import navigation as nav
+from .notifications import UNREAD_CAP, unread_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -16,3 +18,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # the current language must still recognise their own.
         "language_choices": settings.LANGUAGES,
     }
+
+
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    """The top bar's unread count: counted only when a page shows it (one query), never for anonymous
+    visitors."""
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return {"unread_notifications": SimpleLazyObject(lambda: _badge(unread_count(user)))}
+
+
+def _badge(count: int) -> str:
+    """Empty when nothing is unread, else the count ("99+" from UNREAD_CAP on: the count stops there)."""
+    if count >= UNREAD_CAP:
+        return f"{UNREAD_CAP - 1}+"
+    return str(count) if count else ""

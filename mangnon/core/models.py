@@ -1,8 +1,11 @@
-"""Core models: the base classes every app uses, the audit trail and the working-day calendar."""
+"""Core models: the base classes every app uses, the audit trail, the working-day calendar, idempotency
+keys and in-app notifications."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,3 +116,40 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class Notification(models.Model):
+    """Something a user should know about, shown in the app (and e-mailed when configured).
+
+    The text is never stored: `kind` and `params` are worded when shown, in the reader's language, by
+    the kind's owner (core.notifications). `key` makes sending idempotent: one notification per
+    recipient and key, however often the job that sends it runs.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    params = models.JSONField(default=dict, blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)  # a path in this site, e.g. /cases/12/
+    key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="core_notification_once_per_key")
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="core_notification_inbox"),
+            models.Index(
+                fields=["recipient"], name="core_notification_unread", condition=Q(read_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.key})"

@@ -149,7 +149,7 @@ def test_detail_of_a_district_lists_its_communes_with_their_successors(
 ):
     c = client_for(personas.viewer)
     c.get(f"/geo/units/{units.province.pk}/")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12 + the top bar's unread-notification count
         response = c.get(f"/geo/units/{units.district_a.pk}/", {"on": "2020-06-01"})
     html = response.content.decode()
     expected = AdminUnit.objects.filter(parent=units.district_a).count()
