@@ -35,7 +35,7 @@ from mangnon.intake.models import Contact
 from mangnon.registry.access import get_child_for_user
 from mangnon.registry.models import Child
 
-from . import selectors, services, step_forms
+from . import case_timeline, selectors, services, step_forms
 from .access import get_case_for_user, steps_for
 from .forms import AssignForm, CaseFilterForm, OpenForm, StepMetaForm
 from .labels import step_label
@@ -377,15 +377,8 @@ def _audit_opening_view(request: HttpRequest, contact: Contact | None, child: Ch
 # --- the case page -----------------------------------------------------------------------------------
 
 
-def _timeline(case: Case) -> list[dict[str, Any]]:
-    return [
-        {
-            "step": step,
-            "label": step_label(step.name),
-            "rows": step_forms.display_rows(step.form, step.data),
-        }
-        for step in selectors.case_steps(case)
-    ]
+def _timeline(case: Case) -> list[case_timeline.Entry]:
+    return case_timeline.case_timeline(case)
 
 
 def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
