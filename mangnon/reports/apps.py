@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "mangnon.reports"
     label = "reports"
+
+    def ready(self) -> None:
+        # the case page's section listing the forms to download
+        from . import case_sections  # noqa: F401
