@@ -331,9 +331,12 @@ def test_case_page_at_phone_width(session: BrowserSession) -> None:
     commune = _commune()
     officer = _person("b-commune-a", Role.COMMUNE_OFFICER, commune)
     chair = _person("b-chair-a", Role.COMMUNE_CHAIR, commune)
-    row = ContactChildFactory(
-        contact__received_at=timezone.now() - timedelta(hours=2),
-        child__person__full_name="Phạm Thị Ngọc Ánh Dương",
+    row = cast(
+        ContactChild,
+        ContactChildFactory(
+            contact__received_at=timezone.now() - timedelta(hours=2),
+            child__person__full_name="Phạm Thị Ngọc Ánh Dương",
+        ),
     )
     case = services.case_open(actor=officer, contact=row.contact).case
     advance(case, Status.INVESTIGATING, officer=officer, chair=chair)
