@@ -29,6 +29,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -79,7 +80,7 @@ def place_date(place: str, day: date | None) -> str:
 # --- the document ------------------------------------------------------------------------------------
 
 
-def _set_fonts(rpr: OxmlElement, size_pt: int) -> None:
+def _set_fonts(rpr: BaseOxmlElement, size_pt: int) -> None:
     """Times New Roman for every script (Vietnamese letters are Latin, but Word picks the East Asian
     or complex-script slot for some characters), instead of the template's theme fonts."""
     for old in rpr.findall(qn("w:rFonts")):

@@ -187,3 +187,19 @@ def test_building_takes_a_fixed_number_of_queries(reviewed, django_assert_max_nu
     case = get_case_for_user(reviewed.caseworker, reviewed.pk)
     with django_assert_max_num_queries(4):  # steps with their actors, carers, services (+ provider)
         case_forms.build(case, "06")
+
+
+def test_carers_now_from_the_registry_primary_first(personas, opened):
+    from datetime import date
+
+    from mangnon.registry.tests.factories import CaregiverFactory
+
+    child = opened.child
+    CaregiverFactory(child=child, person__full_name="Phạm Thị Ngoại", relationship="grandparent")
+    CaregiverFactory(
+        child=child, person__full_name="Lý Văn Cũ", relationship="stepfather", end_date=date(2025, 12, 31)
+    )
+    take(opened, Status.ASSESSED, personas.officer_a)
+    text = _built(opened, "02")
+    assert "Người đang chăm sóc trẻ em: Nguyễn Văn Bố (cha); Phạm Thị Ngoại (ông, bà)" in text
+    assert "Lý Văn Cũ" not in text  # no longer cares for the child
