@@ -162,6 +162,11 @@ def form01_prefill(
                 reporter_phone=contact.caller_phone,
                 reporter_address=contact.get_caller_relationship_display(),
             )
+        if child is None:
+            # A child the caller named but nobody has registered yet: what the contact knows of them.
+            rows = list(contact.children.filter(child__isnull=True).order_by("pk")[:2])
+            if len(rows) == 1:
+                data.update(child_name=rows[0].name, child_sex=rows[0].sex, child_age=rows[0].age or "")
         if not contact.place_text and contact.admin_unit_id and not data.get("place"):
             data["place"] = contact.admin_unit.name  # type: ignore[union-attr]
     if child is not None and not data.get("place"):

@@ -423,3 +423,14 @@ def test_the_child_s_timeline_shows_the_case_to_those_who_read_cases(personas, c
     assert f'href="/cases/{case.pk}/"' in html and case.number in html
     html = client_for(personas.collaborator_a).get(url).content.decode()
     assert case.number not in html
+
+
+def test_open_page_prefills_a_child_the_caller_only_named(personas, client_for):
+    """Mẫu 01 starts from what the counsellor wrote down: the officer does not type the child again."""
+    named = ContactChildFactory(
+        contact__counsellor=personas.hotline, child=None, name="Vũ Thị Lan", sex="F", age=9
+    )
+    response = client_for(personas.officer_a).get("/cases/open/", {"contact": named.contact.pk})
+    initial = response.context["form"].initial
+    assert response.status_code == 200
+    assert (initial["child_name"], initial["child_sex"], initial["child_age"]) == ("Vũ Thị Lan", "F", 9)
