@@ -75,6 +75,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not record_services.may_write(request.user, case):
         raise PermissionDenied
     form = NoteForm(request.POST, case=case)
+    shown: NoteForm | None = form
     if form.is_valid():
         fields = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "submission")}
         try:
@@ -93,9 +94,9 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
             if not _is_htmx(request):
                 messages.success(request, _("Added to the case record."))
                 return _back_to(case, "case-notes")
-            form = None  # the section comes back with the new note and an empty form
+            shown = None  # the section comes back with the new note and an empty form
     record_case_view(request.user, case, page="notes")
-    context = notes_context(request.user, case, form)
+    context = notes_context(request.user, case, shown)
     if _is_htmx(request):
         # htmx swaps only successful answers: a form with problems comes back as 200 with them shown.
         return render(request, "cases/record/_notes.html", {"case": case, **context})
