@@ -115,11 +115,17 @@ def _lock() -> None:
 
 
 def _sent_before(messages: list[Message]) -> set[tuple[int, str]]:
+    """The (recipient, key) pairs among `messages` that already exist. Asked by recipients and keys
+    together, so the unique (recipient, key) index answers, however large the table grows."""
+    recipients = sorted({m.recipient_id for m in messages})
     keys = sorted({m.key for m in messages})
     found: set[tuple[int, str]] = set()
     for i in range(0, len(keys), _CHUNK):
-        rows = Notification.objects.filter(key__in=keys[i : i + _CHUNK]).values_list("recipient_id", "key")
-        found.update(rows)
+        for j in range(0, len(recipients), _CHUNK):
+            rows = Notification.objects.filter(
+                recipient_id__in=recipients[j : j + _CHUNK], key__in=keys[i : i + _CHUNK]
+            ).values_list("recipient_id", "key")
+            found.update(rows)
     return found
 
 
