@@ -10,7 +10,7 @@ changed the case since the version sent), 409 `still_at_risk`, 409 `case_exists`
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,15 +24,16 @@ from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.models import User
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
-from mangnon.core.api import ApiError, invalid
+from mangnon.core.api import ApiError, conflict, invalid
 from mangnon.core.models import AuditAction
 from mangnon.geo.selectors import unit_on
 from mangnon.intake.access import get_contact_for_user
+from mangnon.orgs.models import Organisation
 from mangnon.registry.access import get_child_for_user
 
-from . import selectors, services
+from . import plan_services, selectors, services
 from .access import get_case_for_user, steps_for
-from .models import Case
+from .models import Case, CaseService
 from .workflow import OPEN_STATUSES
 
 router = Router(tags=["cases"])
@@ -388,3 +389,144 @@ def assign_case(request: HttpRequest, case_id: int, body: AssignIn) -> CaseOut:
     except ValidationError as exc:
         raise invalid(exc) from None
     return _detail(user, get_case_for_user(user, case.pk))
+
+
+# --- the services of the plan (plan_services; docs/cases.md, "Referrals and services") ----------------
+
+
+class ServiceIn(Schema):
+    service_type: str = Field(description="orgs.codes.ServiceType")
+    provider: int | None = Field(None, description="An organisation of the directory near the commune")
+    description: str = ""
+    start: date | None = Field(None, description="Planned start")
+    end: date | None = Field(None, description="Planned end")
+
+
+class ServicePatch(Schema):
+    """A change of status (in_progress, delivered with `delivered_on`, cancelled with `reason`) and/or of
+    the provider, description and planned dates; only the fields sent change."""
+
+    version: int = Field(description="The version read; a stale one gets 409")
+    status: str = ""
+    started_on: date | None = None
+    delivered_on: date | None = None
+    reason: str = ""
+    provider: int | None = None
+    description: str = ""
+    start: date | None = None
+    end: date | None = None
+
+
+class ServiceOut(Schema):
+    id: int
+    version: int
+    service_type: str
+    provider: int | None
+    provider_name: str
+    description: str
+    start: date | None
+    end: date | None
+    status: str
+    started_on: date | None
+    delivered_on: date | None
+    cancel_reason: str
+    next_statuses: list[str] = Field(description="The statuses the caller may move it to now")
+
+
+def _service_out(viewer: Any, case: Case, service: CaseService) -> ServiceOut:
+    may_change = plan_services.may_change_services(viewer, case)
+    return ServiceOut(
+        id=service.pk,
+        version=service.version,
+        service_type=service.service_type,
+        provider=service.provider_id,
+        provider_name=service.provider.name if service.provider is not None else "",
+        description=service.description,
+        start=service.planned_start,
+        end=service.planned_end,
+        status=service.status,
+        started_on=service.started_on,
+        delivered_on=service.delivered_on,
+        cancel_reason=service.cancel_reason,
+        next_statuses=plan_services.next_statuses(service, case) if may_change else [],
+    )
+
+
+def _provider(value: int | None) -> Organisation | None:
+    if value is None:
+        return None
+    found = Organisation.objects.filter(pk=value).first()
+    if found is None:
+        raise ApiError(422, "invalid", {"provider": [_("Unknown organisation.")]})
+    return found
+
+
+@router.get("/{case_id}/services", response=list[ServiceOut], summary="The services of the case's plan")
+def list_services(request: HttpRequest, case_id: int) -> list[ServiceOut]:
+    user = _user(request)
+    case = get_case_for_user(user, case_id)
+    selectors.record_case_view(user, case, page="api_services")
+    return [_service_out(user, case, s) for s in selectors.case_services(case)]
+
+
+@router.post(
+    "/{case_id}/services",
+    response={200: ServiceOut, 201: ServiceOut, 422: ErrorOut},
+    summary="Add a service to the case's plan (honours Idempotency-Key)",
+)
+def add_service(request: HttpRequest, case_id: int, body: ServiceIn) -> Status[ServiceOut]:
+    user = _user(request)
+    case = get_case_for_user(user, case_id, Action.CASE_WORK)
+    try:
+        added = plan_services.case_service_add(
+            actor=user,
+            case=case,
+            service_type=body.service_type,
+            provider=_provider(body.provider),
+            description=body.description,
+            planned_start=body.start,
+            planned_end=body.end,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            request_hash=idempotency.body_hash({"case": case.pk, **body.model_dump(mode="json")}),
+        )
+    except ValidationError as exc:
+        raise invalid(exc) from None
+    return Status(201 if added.created else 200, _service_out(user, case, added.service))
+
+
+@router.patch(
+    "/{case_id}/services/{service_id}",
+    response={200: ServiceOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Start, deliver or cancel a service of the plan, or change its provider, description or dates",
+)
+def change_service(request: HttpRequest, case_id: int, service_id: int, body: ServicePatch) -> ServiceOut:
+    user = _user(request)
+    case = get_case_for_user(user, case_id, Action.CASE_WORK)
+    service = plan_services.get_service(case, service_id)
+    sent = body.model_fields_set
+    names = {
+        "provider": "provider",
+        "description": "description",
+        "start": "planned_start",
+        "end": "planned_end",
+    }
+    changes: dict[str, Any] = {}
+    for name, field in names.items():
+        if name in sent:
+            changes[field] = _provider(body.provider) if name == "provider" else getattr(body, name)
+    try:
+        changed = plan_services.case_service_update(
+            actor=user,
+            service=service,
+            version=body.version,
+            status=body.status,
+            started_on=body.started_on,
+            delivered_on=body.delivered_on,
+            reason=body.reason,
+            changes=changes,
+        )
+    except services.Conflict as exc:
+        raise conflict(exc.current_version) from None
+    except ValidationError as exc:
+        raise invalid(exc) from None
+    return _service_out(user, case, changed)

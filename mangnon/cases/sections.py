@@ -1,7 +1,7 @@
 """Sections of the case page, registered by the features that own them.
 
 The page shows the case, its deadlines and its timeline itself; everything else a case gathers
-(the planned services here; referrals, notes, attachments as they are added) registers a section: a
+(the planned services and the referrals in referral_sections; notes, attachments) registers a section: a
 title, a template and a function giving that template's context for a viewer and a case, or None when
 the section has nothing to show this viewer. The section's template is rendered with the request, so
 its forms carry the CSRF token.
@@ -16,10 +16,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from .models import Case
-from .selectors import case_services
 
 
 @dataclass(frozen=True)
@@ -47,10 +45,3 @@ def sections_for(request: HttpRequest, case: Case) -> list[dict[str, Any]]:
             html = render_to_string(section.template, {"case": case, **context}, request=request)
             shown.append({"key": section.key, "title": section.title, "html": html})
     return shown
-
-
-def _services(viewer: Any, case: Case) -> dict[str, Any]:
-    return {"services": case_services(case)}
-
-
-register(Section("services", _("Services of the plan"), "cases/_services.html", 10, _services))
