@@ -244,7 +244,7 @@ def _notes(case: Case) -> Iterable[Entry]:
         rows = []
         if note.participants:
             rows.append((_("Participants"), note.participants))
-        rows.append((_("What happened"), text))
+        rows.append((_("Content of the note"), text))
         if decisions:
             rows.append((_("Decisions of the conference"), decisions))
         yield Entry(

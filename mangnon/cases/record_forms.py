@@ -29,7 +29,7 @@ class NoteForm(forms.Form):
         max_length=record_services.PARTICIPANTS_MAX,
     )
     text = forms.CharField(
-        label=_("What happened"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Content of the note"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
     decisions = forms.CharField(
         label=_("Decisions of the conference"),
