@@ -178,14 +178,6 @@ X_FRAME_OPTIONS = "DENY"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Uploaded files (case attachments) live outside the web root: nothing serves MEDIA_ROOT directly, every
-# download goes through a view that checks the viewer's access and writes an audit event.
-MEDIA_ROOT = Path(os.environ.get("MANGNON_UPLOAD_DIR", str(VAR_DIR / "uploads")))
-MEDIA_URL = "/no-direct-media/"  # never routed
-MANGNON_ATTACHMENT_MAX_BYTES = int(os.environ.get("MANGNON_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-
 # Deadline notifications: in the app always; by e-mail only when an SMTP host is configured.
 EMAIL_HOST = os.environ.get("MANGNON_EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("MANGNON_EMAIL_PORT", "587"))
@@ -208,6 +200,10 @@ LOGGING = {
 # views that check access.
 UPLOAD_DIR = Path(os.environ.get("MANGNON_UPLOAD_DIR", VAR_DIR / "uploads"))
 UPLOAD_MAX_BYTES = int(os.environ.get("MANGNON_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+# Case attachments go through Django's storage, rooted in the same directory; nothing routes MEDIA_URL.
+MEDIA_ROOT = UPLOAD_DIR
+MEDIA_URL = "/no-direct-media/"
+MANGNON_ATTACHMENT_MAX_BYTES = int(os.environ.get("MANGNON_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Demo mode (mangnon demo load) is refused unless DEBUG is on.
