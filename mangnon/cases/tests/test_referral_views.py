@@ -325,3 +325,9 @@ def test_the_case_page_lists_its_referrals_and_offers_to_refer(personas, client_
     assert f'href="/cases/referrals/send/?case={case.pk}"' in html
     html = client_for(personas.chair_a).get(f"/cases/{case.pk}/").content.decode()
     assert f'data-referral-id="{to_province.pk}"' in html and "/cases/referrals/send/" not in html
+
+
+def test_the_contact_page_links_to_the_send_form(personas, client_for, units):
+    contact = hotline_contact(personas, units)
+    html = client_for(personas.hotline).get(reverse("intake:detail", args=[contact.pk])).content.decode()
+    assert f'href="/cases/referrals/send/?contact={contact.pk}"' in html
