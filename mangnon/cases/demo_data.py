@@ -833,7 +833,12 @@ def plan_current(scale: str) -> list[tuple[str, str, str, str]]:
     """(key, commune code, target status, variant) of every current case, in a fixed order."""
     out = [(f"{COMMUNE_A}-{n:02d}", COMMUNE_A, *_split(spec)) for n, spec in enumerate(MIX_A, 1)]
     out += [(f"{COMMUNE_B}-{n:02d}", COMMUNE_B, *_split(spec)) for n, spec in enumerate(MIX_B, 1)]
-    for c, code in enumerate(OTHER_COMMUNES[scale]):
+    others = OTHER_COMMUNES[scale]
+    if scale == "full":  # a smaller demo province (MANGNON_DEMO_CHILDREN) has fewer such communes
+        others = others[
+            : max(len(OTHER_COMMUNES["sample"]), round(len(others) * intake_demo.province_share()))
+        ]
+    for c, code in enumerate(others):
         chosen = range(len(MIX_OTHER))
         if scale != "full":
             chosen = range(c % len(MIX_OTHER), c % len(MIX_OTHER) + SAMPLE_OTHER)

@@ -67,6 +67,7 @@ LINES = (
 LINES_2020 = ("111", "18001769")  # seed 004: the lines Quảng Ninh named in 2020
 KEY_PREFIX = "demo-contact-"
 CONTACTS = {"sample": {"2020": 120, "current": 180}, "full": {"2020": 3000, "current": 4500}}
+QUANG_NINH_CHILDREN = 366_000  # registry.demo_data.FULL_CHILDREN
 STAFF_FROM_2020 = date(2019, 1, 1)  # the 2020 staff's memberships, until the districts ended
 COMMUNE_A, COMMUNE_B = "06688", "06862"  # accounts.demo_data: the communes of demo-commune-a and -b
 
@@ -128,6 +129,13 @@ def province() -> AdminUnit:
     if found is None:
         raise ImproperlyConfigured(f"Load the geography first: mangnon geo load --province {code}")
     return found
+
+
+def province_share() -> float:
+    """The demo province's size against Quảng Ninh's: MANGNON_DEMO_CHILDREN lays out a smaller province
+    (the test settings use it; see registry.demo_data), and it has fewer contacts and cases."""
+    children = getattr(settings, "MANGNON_DEMO_CHILDREN", None) or QUANG_NINH_CHILDREN
+    return min(1.0, children / QUANG_NINH_CHILDREN)
 
 
 def demo_user(username: str) -> User:
@@ -412,8 +420,9 @@ def _child(
 
 
 def plan_contacts(seed: int, period: Period, n: int) -> list[Planned]:
-    """The contacts of one period, oldest first, each with its stable key. Depends only on the seed, the
-    size and the period's bounds."""
+    """The contacts of one period, oldest first, each with its stable key: `n`, or the fewest that
+    still show every channel, non-data type and reason. Depends only on the seed, `n` and the period's
+    bounds."""
     rng = random.Random(f"mangnon-demo-contacts:{seed}:{period.name}:{n}")  # noqa: S311 - synthetic data
     regulars = [
         Regular(demo_phone(rng), synthetic.parent_name(rng, sex=rng.choice("MF")), rel)
@@ -591,7 +600,7 @@ def load_contacts(ctx: DemoContext | Any, prov: AdminUnit) -> dict[str, int]:
     done = existing_keys(IDEMPOTENCY_SCOPE, KEY_PREFIX)
     created = {"2020": 0, "current": 0}
     for period in periods(prov, _REAL_NOW()):
-        planned = plan_contacts(seed, period, CONTACTS[scale][period.name])
+        planned = plan_contacts(seed, period, round(CONTACTS[scale][period.name] * province_share()))
         todo = [p for p in planned if p.key not in done]
         units = {u.pk: u for u in period.communes}
         for user in crew.everyone():  # scope is cached per user for "today": a new period, a new today
