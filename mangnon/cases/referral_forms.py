@@ -98,7 +98,7 @@ class ReferralRejectForm(forms.Form):
     reason = _text(_("Why it is rejected"), rows=2)
 
 
-DIRECTIONS = (("received", _("Received")), ("sent", _("Sent")))
+DIRECTIONS = (("received", _("Referrals received")), ("sent", _("Referrals sent")))
 
 
 class ReferralFilterForm(forms.Form):

@@ -103,8 +103,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "direction": direction,
             "tabs": [
-                {"code": "received", "label": _("Received"), "waiting": waiting["received"]},
-                {"code": "sent", "label": _("Sent"), "waiting": waiting["sent"]},
+                {"code": "received", "label": _("Referrals received"), "waiting": waiting["received"]},
+                {"code": "sent", "label": _("Referrals sent"), "waiting": waiting["sent"]},
             ],
             "page_obj": page_obj,
             "rows": [
