@@ -253,12 +253,11 @@ class Crew:
 
     officer: User
     chair: User
-    counsellor: User | None = None  # takes the calls (and opens cases from them)
-    province: User | None = None  # takes schools' and police reports (2020: the commune officer does)
-    manager: User | None = None
+    counsellor: User | None = None  # takes the calls (and, now, opens cases from them)
+    manager: User | None = None  # the province's case manager, who takes on some cases
 
     def everyone(self) -> list[User]:
-        return [u for u in (self.officer, self.chair, self.counsellor, self.province, self.manager) if u]
+        return [u for u in (self.officer, self.chair, self.counsellor, self.manager) if u]
 
 
 def _old_unit(code: str) -> AdminUnit:
@@ -280,7 +279,7 @@ def crew_2020(code: str, unit: AdminUnit, counsellor: User) -> Crew:
     )
 
 
-def crew_current(unit: AdminUnit, prov: AdminUnit) -> Crew:
+def crew_current(unit: AdminUnit) -> Crew:
     named = {COMMUNE_A: ("demo-commune-a", "demo-chair-a"), COMMUNE_B: ("demo-commune-b", "")}
     officer_name, chair_name = named.get(unit.code, ("", ""))
     now = {"valid_from": REFORM_DATE}
@@ -298,7 +297,6 @@ def crew_current(unit: AdminUnit, prov: AdminUnit) -> Crew:
         officer=officer,
         chair=chair,
         counsellor=intake_demo.demo_user("demo-hotline"),
-        province=intake_demo.demo_user("demo-province"),
         manager=intake_demo.demo_user("demo-casemanager"),
     )
 
@@ -325,6 +323,12 @@ SERVICES: dict[str, tuple[str, ...]] = {
     F.NEGLECT: ("financial", "education"),
     F.EXPLOITATION: ("education", "vocational"),
     F.ONLINE: ("psychological", "legal_aid"),
+}
+REOPENED: dict[str, str] = {
+    F.PHYSICAL: "Nhà trường báo trẻ lại có vết bầm; người gây hại vẫn sống cùng nhà.",
+    F.SEXUAL: "Trẻ lại bị đối tượng tìm gặp, đe dọa; gia đình báo lại.",
+    F.NEGLECT: "Trẻ lại bị bỏ mặc, nghỉ học nhiều ngày; trưởng thôn báo lại.",
+    F.EXPLOITATION: "Trẻ lại bỏ học đi làm thuê; nhà trường báo lại.",
 }
 SERVICE_TEXT: dict[str, str] = {
     "medical": "Khám và điều trị tại bệnh viện",
@@ -378,7 +382,7 @@ def _text_data(story: Story, case: Case, to: str, when: datetime, index: int) ->
     if to == S.INVESTIGATING and source == S.PLAN_DRAFTED:
         return {}, "Kế hoạch cần nêu rõ người chịu trách nhiệm từng dịch vụ và thời gian thực hiện."
     if to == S.INVESTIGATING:
-        return {}, "Trẻ lại có dấu hiệu bị bạo lực; gia đình và nhà trường báo lại."
+        return {}, REOPENED.get(form, REOPENED[F.PHYSICAL])
     if to == S.PLAN_DRAFTED:
         review = story.review_on[index]
         services = [
@@ -389,7 +393,10 @@ def _text_data(story: Story, case: Case, to: str, when: datetime, index: int) ->
                 "start": when.date().isoformat(),
                 "end": review.isoformat(),
             }
-            for kind in SERVICES.get(form, ("psychological",))
+            for kind in (
+                *(("safe_shelter",) if story.emergency else ()),
+                *SERVICES.get(form, ("psychological",)),
+            )
         ]
         plan = {
             "goals": "Trẻ được an toàn, ổn định tâm lý và đi học đều trong ba tháng.",
@@ -547,9 +554,7 @@ def path_targets(target: str, variant: str) -> list[str]:
 # --- writing a story ---------------------------------------------------------------------------------
 
 
-def _child_data(
-    rng: random.Random, unit: AdminUnit, sex: str, age: int, on: date, district: str
-) -> ChildData:
+def _child_data(rng: random.Random, unit: AdminUnit, sex: str, age: int, on: date) -> ChildData:
     code = unit.code
     ethnicity = synthetic.ethnicity_for(rng, code)
     father = synthetic.parent_name(rng, sex="M", ethnicity=ethnicity)
@@ -756,7 +761,7 @@ def _story_2020(
         channel = {"call": Channel.PHONE, "school": Channel.SCHOOL, "police": Channel.POLICE}[inc.intake]
         entries = []
         for v in inc.victims:
-            named = _child_data(rng, unit, v.sex, v.age, inc.day, inc.commune)
+            named = _child_data(rng, unit, v.sex, v.age, inc.day)
             entries.append(ChildEntry(name=named.full_name, sex=v.sex, age=v.age))
         taker = crew.counsellor if inc.intake == "call" and crew.counsellor else crew.officer
         contact = _contact(
@@ -772,7 +777,7 @@ def _story_2020(
             victims.append(case.child)
     else:
         for story, v in zip(stories, inc.victims, strict=True):
-            data = _child_data(rng, unit, v.sex, v.age, inc.day, inc.commune)
+            data = _child_data(rng, unit, v.sex, v.age, inc.day)
             child = _register(crew.officer, data, received)
             victims.append(child)
             cases.append(_open(story, actor=crew.officer, opened_at=opened_at, child=child))
@@ -915,13 +920,11 @@ def _pick_child(rng: random.Random, pool: list[Child], story: Story, crew: Crew)
         child = rng.choice(fitting)
         pool.remove(child)
         return child
-    data = _child_data(rng, story.unit, rng.choice("MF"), rng.randint(4, 15), story.received_at.date(), "")
+    data = _child_data(rng, story.unit, rng.choice("MF"), rng.randint(4, 15), story.received_at.date())
     return _register(crew.officer, data, story.received_at - H)
 
 
-def load_current(
-    *, seed: int, scale: str, prov: AdminUnit, lines: Sequence[Line], now: datetime, done: set[str]
-) -> int:
+def load_current(*, seed: int, scale: str, lines: Sequence[Line], now: datetime, done: set[str]) -> int:
     made = 0
     crews: dict[str, Crew] = {}
     pools: dict[str, list[Child]] = {}
@@ -930,7 +933,7 @@ def load_current(
             continue
         if code not in crews:
             unit = _current_unit(code)
-            crews[code] = crew_current(unit, prov)
+            crews[code] = crew_current(unit)
             taken = Case.objects.filter(child__admin_unit=unit).values("child_id")
             pools[code] = list(
                 Child.objects.filter(admin_unit=unit)
@@ -1020,7 +1023,7 @@ def load(ctx: DemoContext | Any) -> dict[str, int]:
         done=intake_demo.existing_keys(INCIDENT_SCOPE, "demo-incident-2020-"),
     )  # fmt: skip
     current = load_current(
-        seed=seed, scale=scale, prov=prov, lines=lines, now=now,
+        seed=seed, scale=scale, lines=lines, now=now,
         done=intake_demo.existing_keys(CASE_SCOPE, "demo-case-"),
     )  # fmt: skip
     ctx.say(f"  cases: {incidents} incidents of 2020 with {cases} cases, {current} current cases created")
