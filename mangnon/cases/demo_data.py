@@ -12,6 +12,9 @@ see incident_selectors):
     prosecuted incidents 16 and accused persons 17 (a seventeenth incident, of 12/12/2020, was
     prosecuted in January 2021); administrative sanctions: 6 incidents, 7 persons.
 
+The source adds "giảm 2 vụ so với cùng kỳ năm 2019": 2019 has 28 incidents, drawn from the seed at the
+same communes, recorded with their victims and legal track but without the children's cases.
+
 Each abused child has a case, opened from a call to 111, a school's or the police's report, or directly
 by the commune officer, and taken through the Decree 56 cycle by the officers and chairpersons of 2020:
 most closed after one plan, some through the emergency branch, a plan returned by the chairperson, a
@@ -112,11 +115,12 @@ class Incident2020:
     victims: tuple[Victim, ...]
     perps: tuple[Perp, ...]
     legal: tuple[Legal, ...]
-    intake: str  # call (111 or the provincial line) | school | police | direct
+    intake: str  # call (111 or the provincial line) | school | police | direct | record (no case)
+    year: int = 2020
 
     @property
     def day(self) -> date:
-        return date(2020, *self.on)
+        return date(self.year, *self.on)
 
 
 def criminal(reported: int, opened: int, accused: int, tried: int, *, perps: int = 1) -> tuple[Legal, ...]:
@@ -797,6 +801,70 @@ def _story_2020(
     return len(cases)
 
 
+# --- 2019: the year 2020 is compared with -----------------------------------------------------------
+
+INCIDENTS_2019 = 28  # seed 003: 2020 had "2 incidents fewer than 2019"
+FORMS_2019: dict[str, float] = {F.SEXUAL: 18, F.PHYSICAL: 7, F.NEGLECT: 2, F.EXPLOITATION: 1}
+
+
+def plan_2019(seed: int) -> list[Incident2020]:
+    """The 28 incidents of 2019, drawn from the seed at the same communes (the source gives only their
+    number; three had two victims)."""
+    rng = random.Random(f"mangnon-demo-2019:{seed}")  # noqa: S311 - synthetic data
+    communes = sorted({i.commune for i in INCIDENTS_2020})
+    days = sorted(rng.sample(range(1, 360), INCIDENTS_2019))
+    siblings = set(rng.sample(range(INCIDENTS_2019), 3))
+    out = []
+    for n, day in enumerate(days, 1):
+        on = date(2019, 1, 1) + timedelta(days=day)
+        form = intake_demo.weighted(rng, FORMS_2019)
+        relationship, sex = PERPETRATOR_OF[form]
+        victims = tuple(
+            V("F" if form == F.SEXUAL or rng.random() < 0.5 else "M", rng.randint(4, 15))
+            for _ in range(2 if n - 1 in siblings else 1)
+        )
+        legal = (
+            criminal(1, rng.randint(7, 20), 25, 150)
+            if form == F.SEXUAL
+            else sanction(1, 14)
+            if form == F.PHYSICAL
+            else dropped(2, 30)
+        )
+        out.append(
+            Incident2020(
+                n, rng.choice(communes), (on.month, on.day), (form,), SETTING_OF[form], victims,
+                (P(relationship, rng.randint(20, 55), sex),), legal, "record", year=2019,
+            )
+        )  # fmt: skip
+    return out
+
+
+def load_2019(*, seed: int, prov: AdminUnit, now: datetime, done: set[str]) -> int:
+    """Incidents only: their children's cases are not part of the demo."""
+    counsellor = intake_demo.team(prov).counsellors_2020[0]
+    made = 0
+    for inc in plan_2019(seed):
+        key = f"demo-incident-2019-{inc.no:02d}"
+        if key in done:
+            continue
+        rng = random.Random(f"mangnon-demo-2019:{seed}:{inc.no}")  # noqa: S311 - synthetic data
+        unit = _old_unit(inc.commune)
+        crew = crew_2020(inc.commune, unit, counsellor)
+        found = _office_hours(datetime.combine(inc.day, time(9), tzinfo=VN_TZ) + rng.randint(1, 3) * D)
+        with transaction.atomic():
+            victims = [
+                _register(crew.officer, _child_data(rng, unit, v.sex, v.age, inc.day), found)
+                for v in inc.victims
+            ]
+            _record_incident(
+                key=key, actor=crew.officer, unit=unit, occurred_on=inc.day, forms=inc.forms,
+                setting=inc.setting, victims=victims, perps=inc.perps, legal=inc.legal, when=found + H,
+                now=now,
+            )  # fmt: skip
+        made += 1
+    return made
+
+
 def _reopen_2021(story: Story, case: Case, rng: random.Random) -> None:
     """Closed, then reopened five months later (the child was found working again): a new plan, closed."""
     reopened = _office_hours(story.steps[-1][1] + 150 * D)
@@ -1011,13 +1079,16 @@ def load(ctx: DemoContext | Any) -> dict[str, int]:
     _PROVIDERS.clear()  # organisation ids of this database only
     if not User.objects.filter(username="demo-commune-a").exists():
         ctx.say("  cases: none (the demo users are not loaded)")
-        return {"incidents_2020": 0, "cases_2020": 0, "cases_current": 0}
+        return {"incidents_2019": 0, "incidents_2020": 0, "cases_2020": 0, "cases_current": 0}
     scale = "full" if getattr(ctx, "scale", "sample") == "full" else "sample"
     seed = getattr(ctx, "seed", intake_demo.DEFAULT_SEED)
     prov = intake_demo.province()
     now = intake_demo.real_now()
     lines = list(Line.objects.filter(number__in=["111", "18001769", "18001776"], active=True))
     line_111 = next((line for line in lines if line.number == "111"), None)
+    earlier = load_2019(
+        seed=seed, prov=prov, now=now, done=intake_demo.existing_keys(INCIDENT_SCOPE, "demo-incident-2019-")
+    )
     incidents, cases = load_2020(
         seed=seed, prov=prov, line=line_111, now=now,
         done=intake_demo.existing_keys(INCIDENT_SCOPE, "demo-incident-2020-"),
@@ -1026,5 +1097,13 @@ def load(ctx: DemoContext | Any) -> dict[str, int]:
         seed=seed, scale=scale, lines=lines, now=now,
         done=intake_demo.existing_keys(CASE_SCOPE, "demo-case-"),
     )  # fmt: skip
-    ctx.say(f"  cases: {incidents} incidents of 2020 with {cases} cases, {current} current cases created")
-    return {"incidents_2020": incidents, "cases_2020": cases, "cases_current": current}
+    ctx.say(
+        f"  cases: {incidents} incidents of 2020 with {cases} cases, {current} current cases, "
+        f"{earlier} incidents of 2019 created"
+    )
+    return {
+        "incidents_2019": earlier,
+        "incidents_2020": incidents,
+        "cases_2020": cases,
+        "cases_current": current,
+    }

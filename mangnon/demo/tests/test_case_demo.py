@@ -106,6 +106,9 @@ def test_the_demo_case_work(units: Any, monkeypatch: pytest.MonkeyPatch) -> None
         "prosecuted_incidents": 16, "accused_persons": 17, "administrative_incidents": 6,
         "administrative_persons": 7,
     }  # fmt: skip
+    # "2 incidents fewer than 2019"
+    year_2019 = Period(date(2019, 1, 1), date(2019, 12, 31))
+    assert _figure("cases.incidents", viewer, province, year_2019).total == 28 == incidents.total + 2
     # The cohort as known today: the incident of 12/12/2020 was prosecuted in January 2021.
     cohort = counted_incidents(viewer=viewer, unit=province, start=YEAR_2020.start, end=YEAR_2020.end)
     today = count_incidents(cohort, timezone.localdate())
@@ -175,5 +178,5 @@ def test_the_demo_case_work(units: Any, monkeypatch: pytest.MonkeyPatch) -> None
 
     # A second load changes nothing (not even the audit trail).
     before = _counts()
-    assert "0 incidents of 2020 with 0 cases, 0 current cases created" in _load()
+    assert "0 incidents of 2020 with 0 cases, 0 current cases, 0 incidents of 2019 created" in _load()
     assert _counts() == before
