@@ -63,7 +63,8 @@ class Case(VersionedModel):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
-            models.Index(fields=["admin_unit", "status"], name="cases_case_unit_status"),
+            # A commune's cases by status and deadline: scope filters name communes (cases.selectors).
+            models.Index(fields=["admin_unit", "status", "next_due_at"], name="cases_case_unit_status_due"),
             models.Index(fields=["province", "status", "next_due_at"], name="cases_case_prov_due"),
             models.Index(fields=["caseworker", "status", "next_due_at"], name="cases_case_worker_due"),
             models.Index(fields=["status", "next_due_at"], name="cases_case_status_due"),

@@ -1,6 +1,10 @@
 """Reads of cases that cross rows, always scoped by the viewer first: CASE_VIEW for named cases,
 CASE_COUNT for figures without names. Lists load the child, commune and caseworker with the case (one
-query per list, whatever its length)."""
+query per list, whatever its length).
+
+Scope filters name the units by id (a subquery on the units' paths), never by a join on the case's unit:
+a condition on the joined unit's path cannot use the case indexes that begin with the commune, and made
+the database read every case of the table (the cases.* benchmarks, at 100,000 cases: bench/README.md)."""
 
 from __future__ import annotations
 
@@ -40,6 +44,19 @@ def due_soon_q(now: datetime) -> Q:
     return _open_q() & Q(next_due_at__gte=now, next_due_at__lt=now + DUE_SOON)
 
 
+def _in_units(units: QuerySet[AdminUnit]) -> Q:
+    """Cases whose commune is one of `units`, by the units' ids."""
+    return Q(admin_unit__in=units.values("pk"))
+
+
+def _visible(viewer: Any, action: Action, unit: AdminUnit | None = None) -> QuerySet[Case]:
+    """The cases of the viewer's scope for `action`, and under `unit` when one is given."""
+    units = scope_for(viewer, action).units()
+    if unit is not None:
+        units = units.filter(path_prefix_q("path", unit.path))
+    return Case.objects.filter(_in_units(units))
+
+
 def _listed(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.select_related("child__person", "admin_unit", "caseworker").order_by(
         F("next_due_at").asc(nulls_last=True), "-received_at", "pk"
@@ -60,7 +77,7 @@ def cases_for(
     `overdue` True keeps open cases past their next deadline, False drops them; `due_soon` keeps those
     due within 24 hours; `caseworker` a user (or id); `unit` that unit and everything under it."""
     moment = now or timezone.now()
-    qs = Case.objects.filter(scope_for(viewer, Action.CASE_VIEW).q("admin_unit"))
+    qs = _visible(viewer, Action.CASE_VIEW, unit)
     if status == "open":
         qs = qs.filter(_open_q())
     elif status:
@@ -73,8 +90,6 @@ def cases_for(
         qs = qs.filter(due_soon_q(moment))
     if caseworker is not None:
         qs = qs.filter(caseworker=caseworker)
-    if unit is not None:
-        qs = qs.filter(path_prefix_q("admin_unit__path", unit.path))
     return _listed(qs)
 
 
@@ -87,19 +102,13 @@ class Caseload:
 
 def caseload(viewer: Any) -> Caseload:
     """The viewer's open cases by next deadline, the ones no one has taken yet, and the plans to approve."""
-    visible = Case.objects.filter(scope_for(viewer, Action.CASE_VIEW).q("admin_unit"))
+    visible = _visible(viewer, Action.CASE_VIEW)
+    works = _in_units(scope_for(viewer, Action.CASE_WORK).units())
+    approves = _in_units(scope_for(viewer, Action.CASE_APPROVE_PLAN).units())
     return Caseload(
         mine=_listed(visible.filter(_open_q(), caseworker=viewer)),
-        unassigned=_listed(
-            visible.filter(
-                _open_q(), scope_for(viewer, Action.CASE_WORK).q("admin_unit"), caseworker__isnull=True
-            )
-        ),
-        to_approve=_listed(
-            visible.filter(
-                scope_for(viewer, Action.CASE_APPROVE_PLAN).q("admin_unit"), status=Status.PLAN_DRAFTED
-            )
-        ),
+        unassigned=_listed(visible.filter(_open_q(), works, caseworker__isnull=True)),
+        to_approve=_listed(visible.filter(approves, status=Status.PLAN_DRAFTED)),
     )
 
 
@@ -139,37 +148,42 @@ def supervisor_summary(viewer: Any, unit: AdminUnit, *, now: datetime | None = N
     if not scope.contains(unit):
         raise Http404
     moment = now or timezone.now()
-    qs = Case.objects.filter(scope.q("admin_unit"), path_prefix_q("admin_unit__path", unit.path))
-    by_status = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
-    late = Q(next_due_at__lt=moment)
-    soon = Q(next_due_at__gte=moment, next_due_at__lt=moment + DUE_SOON)
-    open_cases = qs.filter(_open_q()).order_by()
-    totals = open_cases.aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=late), due_soon=Count("pk", filter=soon)
+    qs = _visible(viewer, Action.CASE_COUNT, unit).order_by()
+    # Counted per commune and status, then summed here: grouped by commune first, the count reads only
+    # the index that begins with the commune (grouped by status alone, the planners walked the status
+    # index and read every case's row for its commune).
+    counts = qs.values_list("admin_unit_id", "status").annotate(n=Count("pk"))
+    by_status: dict[str, int] = dict.fromkeys(Status.values, 0)
+    per_unit: dict[int, list[int]] = {}  # commune -> [open, overdue, due soon]
+    for unit_id, status, n in counts:
+        by_status[status] = by_status.get(status, 0) + n
+        if status in OPEN_STATUSES:
+            per_unit.setdefault(unit_id, [0, 0, 0])[0] += n
+    # Overdue and due soon: the open cases whose next deadline falls before this time tomorrow.
+    due = (
+        qs.filter(_open_q(), next_due_at__lt=moment + DUE_SOON)
+        .values_list("admin_unit_id")
+        .annotate(
+            overdue=Count("pk", filter=Q(next_due_at__lt=moment)),
+            due_soon=Count("pk", filter=Q(next_due_at__gte=moment)),
+        )
     )
-    rows = open_cases.values("admin_unit_id", "admin_unit__code", "admin_unit__name").annotate(
-        open=Count("pk"), overdue=Count("pk", filter=late), due_soon=Count("pk", filter=soon)
-    )
+    for unit_id, overdue, due_soon in due:
+        per_unit[unit_id][1:] = [overdue, due_soon]
+    names = AdminUnit.objects.only("code", "name").in_bulk(list(per_unit))
     by_commune = sorted(
         (
-            CommuneRow(
-                unit_id=r["admin_unit_id"],
-                code=r["admin_unit__code"],
-                name=r["admin_unit__name"],
-                open=r["open"],
-                overdue=r["overdue"],
-                due_soon=r["due_soon"],
-            )
-            for r in rows
+            CommuneRow(pk, names[pk].code, names[pk].name, open=n, overdue=late_n, due_soon=soon_n)
+            for pk, (n, late_n, soon_n) in per_unit.items()
         ),
         key=lambda r: vi_sort_key(r.name),
     )
     return Summary(
         unit=unit,
-        by_status={s.value: by_status.get(s.value, 0) for s in Status},
-        open=totals["open"],
-        overdue=totals["overdue"],
-        due_soon=totals["due_soon"],
+        by_status=by_status,
+        open=sum(r.open for r in by_commune),
+        overdue=sum(r.overdue for r in by_commune),
+        due_soon=sum(r.due_soon for r in by_commune),
         by_commune=by_commune,
     )
 
