@@ -91,8 +91,8 @@ def clock(moment: datetime, users: Iterable[Any] = ()) -> Iterator[None]:
 
     A user object keeps its scope for "today" once worked out, whatever the clock says: a caller that
     uses one object on both sides of a change of membership passes it in `users`, whose cached scope is
-    dropped before and after. (Working the scope out again at every step would double the demo's load
-    time; the demo's staff keep one membership through each period.)"""
+    dropped before and after. (Working the scope out again at every step cost a quarter of the demo's
+    load time; the demo's staff keep one membership through each period.)"""
     if moment > _REAL_NOW():
         raise ValueError(f"The demo never writes the future ({moment.isoformat()}).")
     people = list(users)
