@@ -3,18 +3,21 @@ read, and the link to the case. Run with `make test-browser`."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import ViewportSize, expect
 
+from mangnon.accounts.models import User
 from mangnon.accounts.roles import Role
 from mangnon.accounts.tests.factories import MembershipFactory, UserFactory
 from mangnon.cases import notify, services
+from mangnon.cases.models import Case
 from mangnon.cases.tests.factories import ContactChildFactory
 from mangnon.core.models import Notification
 from mangnon.geo.models import REFORM_DATE, AdminUnit
+from mangnon.intake.models import ContactChild
 from mangnon.tests_browser.conftest import BrowserSession
 
 pytestmark = pytest.mark.browser
@@ -24,19 +27,19 @@ COMMUNE_A = "06688"  # Phường Hạ Long
 MOBILE: ViewportSize = {"width": 360, "height": 740}
 
 
+def _open(officer: User, commune: AdminUnit, received_at: datetime | None) -> Case:
+    """A case the officer opens (and so works) from a contact; received in March 2026 by default."""
+    extra = {"contact__received_at": received_at} if received_at else {}
+    row: ContactChild = ContactChildFactory(contact__admin_unit=commune, **extra)  # type: ignore[assignment]
+    return services.case_open(actor=officer, contact=row.contact).case
+
+
 def test_officer_reads_deadline_notifications_on_a_phone(session: BrowserSession) -> None:
     commune = AdminUnit.objects.get(code=COMMUNE_A, valid_from=REFORM_DATE)
-    officer = UserFactory(username="b-notified", password=PASSWORD)
+    officer: User = UserFactory(username="b-notified", password=PASSWORD)  # type: ignore[assignment]
     MembershipFactory(user=officer, role=Role.COMMUNE_OFFICER, admin_unit=commune)
-    late = services.case_open(
-        actor=officer, contact=ContactChildFactory(contact__admin_unit=commune).contact
-    ).case
-    soon = services.case_open(
-        actor=officer,
-        contact=ContactChildFactory(
-            contact__admin_unit=commune, contact__received_at=timezone.now() - timedelta(hours=2)
-        ).contact,
-    ).case
+    late = _open(officer, commune, received_at=None)
+    soon = _open(officer, commune, received_at=timezone.now() - timedelta(hours=2))
     assert notify.notify_deadlines().notifications == 2
 
     page = session.page
