@@ -110,6 +110,7 @@ def _enter(page: Page, value: str) -> None:
             page.keyboard.press("Space")
     else:
         page.keyboard.press("ControlOrMeta+A")
+        page.keyboard.press("Backspace")
         page.keyboard.type(value)
 
 
@@ -232,8 +233,12 @@ def test_a_call_becomes_a_case_that_reaches_the_plan_step_with_its_deadline(sess
     expect(form.locator("[name=commune]")).to_have_value(str(commune.pk))  # where it happened
     expect(form.locator("[name=source]")).to_have_value("phone")  # from the contact's channel
     expect(form.locator("[name=place]")).to_have_value(PLACE)
+    # Mẫu 01 starts with the child as the counsellor wrote them down; the officer does not type them again.
+    expect(form.locator("[name=child_name]")).to_have_value(CHILD)
+    expect(form.locator("[name=child_sex]")).to_have_value("M")
+    expect(form.locator("[name=child_age]")).to_have_value("9")
     _skip_to_content(page)
-    _fill(page, [("child_name", CHILD), ("child_sex", "M")])
+    _fill(page, [("child_age", "")])  # the age the caller guessed is struck out
     _follow(page, "[data-open-form] button[type=submit]")
 
     # Refused without a date of birth or an age: what was typed stays, and the field says why.
