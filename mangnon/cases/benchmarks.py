@@ -167,6 +167,7 @@ def _rows(
     statuses = [s for s, _w in STATUS_WEIGHTS]
     status_cum = list(accumulate(w for _s, w in STATUS_WEIGHTS))
     rng = random.Random(f"{SEED}:{start}")  # noqa: S311 - reproducible test data
+    province = where.province.pk  # foreign keys by id: less work per row than instances
     for i in range(start, stop):
         commune = rng.choices(where.communes, cum_weights=cum)[0]
         status = rng.choices(statuses, cum_weights=status_cum)[0]
@@ -175,9 +176,9 @@ def _rows(
         person = Person(
             ho=f.ho, ten_dem=f.ten_dem, ten=f.ten, full_name=f.full_name, name_key=f.name_key,
             ten_key=f.ten_key, ho_key=f.ho_key, sort_key=f.sort_key, sex=sex,
-            birth_year=NOW.year - rng.randint(1, 15), admin_unit=commune, province=where.province,
+            birth_year=NOW.year - rng.randint(1, 15), admin_unit_id=commune.pk, province_id=province,
         )  # fmt: skip
-        child = Child(person=person, admin_unit=commune, province=where.province)
+        child = Child(person=person, admin_unit_id=commune.pk, province_id=province)
         deadlines: list[tuple[str, datetime, datetime | None]] = []  # kind, due, met
         closed_at = next_due = None
         if status == Status.CLOSED:
@@ -210,13 +211,14 @@ def _rows(
                     deadlines.append((DeadlineKind.REVIEW, next_due, None))
         r = rng.random()
         if commune.pk == where.busiest.pk:  # the caseload's commune: a third each, the officer's own
-            worker = officer if r < 1 / 3 else colleague if r < 2 / 3 else None
+            worker = officer.pk if r < 1 / 3 else colleague.pk if r < 2 / 3 else None
         else:
-            worker = colleague if r < 0.7 else None
+            worker = colleague.pk if r < 0.7 else None
         case = Case(
-            number=f"{NUMBER_PREFIX}{i + 1:07d}", child=child, admin_unit=commune, province=where.province,
-            status=status, received_at=received, caseworker=worker, emergency=status == Status.EMERGENCY,
-            next_due_at=next_due, closed_at=closed_at, opened_by=colleague,
+            number=f"{NUMBER_PREFIX}{i + 1:07d}", child=child, admin_unit_id=commune.pk,
+            province_id=province, status=status, received_at=received, caseworker_id=worker,
+            emergency=status == Status.EMERGENCY, next_due_at=next_due, closed_at=closed_at,
+            opened_by_id=colleague.pk,
         )  # fmt: skip
         yield person, child, case, [Deadline(case=case, kind=k, due_at=d, met_at=m) for k, d, m in deadlines]
 
