@@ -39,6 +39,7 @@ from mangnon.core.formatting import vi_datetime
 from mangnon.core.notifications import Kind, Message, notifications_send, register
 from mangnon.geo.models import AdminUnit
 
+from . import referral_notify  # noqa: F401  (its kinds: core discovers `notify` modules only)
 from .codes import DeadlineKind
 from .models import Case, Deadline
 from .selectors import DUE_SOON, due_soon_q, overdue_q

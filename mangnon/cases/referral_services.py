@@ -40,6 +40,7 @@ from mangnon.orgs.selectors import providers_near
 from mangnon.registry.codes import ConsentPurpose
 from mangnon.registry.models import Child, Consent
 
+from . import referral_notify
 from .codes import ReferralStatus
 from .models import Case, Referral
 from .referral_access import may_answer
@@ -357,6 +358,7 @@ def _send(
             "status": ReferralStatus.SENT,
         },
     )
+    referral_notify.on_sent(referral)
     return referral
 
 
@@ -474,6 +476,7 @@ def _answer(*, actor: Any, referral: Referral, version: int, target: str, note: 
                 "note_given": bool(note),
             },
         )
+        referral_notify.on_answered(referral)
     referral.refresh_from_db()
     return referral
 
