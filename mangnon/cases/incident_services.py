@@ -236,7 +236,7 @@ def incident_record(
         _perpetrator(actor, p, _("Perpetrator %(n)s: ") % {"n": n}) for n, p in enumerate(perpetrators, 1)
     ]
 
-    def create() -> int:
+    def create() -> Incident:
         incident = Incident.objects.create(**cleaned, province=province_of(unit), recorded_by=actor)
         links = [_add_victim(incident, child) for child in children]
         rows = [_add_perpetrator(incident, p) for p in people]
@@ -254,19 +254,17 @@ def incident_record(
             },
             sensitive=_masked(cleaned["forms"]),
         )
-        return incident.pk
+        return incident
 
-    with transaction.atomic():
-        outcome = idempotency.run_once(
-            actor=actor,
-            scope=IDEMPOTENCY_SCOPE,
-            key=idempotency_key,
-            request_hash=request_hash,
-            create=create,
-        )
-    return Recorded(
-        Incident.objects.select_related("admin_unit").get(pk=int(outcome.object_id)), outcome.created
+    incident, created = idempotency.create_once(
+        actor=actor,
+        scope=IDEMPOTENCY_SCOPE,
+        key=idempotency_key,
+        request_hash=request_hash,
+        create=create,
+        load=lambda pk: Incident.objects.select_related("admin_unit").get(pk=pk),
     )
+    return Recorded(incident, created)
 
 
 def incident_update(*, actor: Any, incident: Incident, version: int, changes: Mapping[str, Any]) -> Incident:

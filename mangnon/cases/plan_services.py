@@ -164,9 +164,8 @@ def case_service_add(
     """Add a service to the case's plan (status planned). With `idempotency_key`, a retried call returns
     the first service."""
     _require(actor, case)
-    made: dict[str, CaseService] = {}
 
-    def create() -> int:
+    def create() -> CaseService:
         errors: dict[str, list[str]] = {}
         if case.status == Status.CLOSED:
             errors[NON_FIELD_ERRORS] = [_("The case is closed: its services no longer change.")]
@@ -202,20 +201,17 @@ def case_service_add(
                 "status": ServiceStatus.PLANNED,
             },
         )
-        made["service"] = service
-        return service.pk
+        return service
 
-    with transaction.atomic():
-        result = idempotency.run_once(
-            actor=actor,
-            scope=IDEMPOTENCY_SCOPE,
-            key=idempotency_key,
-            request_hash=request_hash,
-            create=create,
-        )
-    if "service" in made:
-        return Added(made["service"], created=True)
-    return Added(CaseService.objects.select_related("provider").get(pk=int(result.object_id)), created=False)
+    service, created = idempotency.create_once(
+        actor=actor,
+        scope=IDEMPOTENCY_SCOPE,
+        key=idempotency_key,
+        request_hash=request_hash,
+        create=create,
+        load=lambda pk: CaseService.objects.select_related("provider").get(pk=pk),
+    )
+    return Added(service, created=created)
 
 
 def _current_version(service: CaseService) -> int:

@@ -163,9 +163,8 @@ def note_add(
     errors = note_errors(case, data)
     if errors:
         raise ValidationError(errors)
-    made: dict[str, CaseNote] = {}
 
-    def create() -> int:
+    def create() -> CaseNote:
         note = CaseNote.objects.create(case=case, author=actor, **_fields(data))
         audit.record(
             actor=actor,
@@ -174,18 +173,17 @@ def note_add(
             unit=case.admin_unit,
             changes={"case": case.pk, "kind": note.kind, "on": note.on},
         )
-        made["note"] = note
-        return note.pk
+        return note
 
-    with transaction.atomic():
-        outcome = idempotency.run_once(
-            actor=actor,
-            scope=NOTE_IDEMPOTENCY_SCOPE,
-            key=idempotency_key,
-            request_hash=request_hash,
-            create=create,
-        )
-    return made.get("note") or CaseNote.objects.get(pk=int(outcome.object_id), case=case)
+    note, _created = idempotency.create_once(
+        actor=actor,
+        scope=NOTE_IDEMPOTENCY_SCOPE,
+        key=idempotency_key,
+        request_hash=request_hash,
+        create=create,
+        load=lambda pk: CaseNote.objects.get(pk=pk, case=case),
+    )
+    return note
 
 
 def note_version(note: CaseNote) -> str:

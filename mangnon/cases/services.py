@@ -397,10 +397,12 @@ def case_open(
     comes from the registry and the contact. The actor needs CASE_OPEN at the commune; one who works
     cases there becomes the caseworker. With `idempotency_key`, a retried call returns the first case.
     """
-    opened: dict[str, Case] = {}
-
-    def create() -> int:
-        opened["case"] = _open(
+    case, created = idempotency.create_once(
+        actor=actor,
+        scope=IDEMPOTENCY_SCOPE,
+        key=idempotency_key,
+        request_hash=request_hash,
+        create=lambda: _open(
             actor=actor,
             child=child,
             contact=contact,
@@ -409,20 +411,10 @@ def case_open(
             received_at=received_at,
             form01=form01 or {},
             register_new=register_new,
-        )
-        return opened["case"].pk
-
-    with transaction.atomic():
-        result = idempotency.run_once(
-            actor=actor,
-            scope=IDEMPOTENCY_SCOPE,
-            key=idempotency_key,
-            request_hash=request_hash,
-            create=create,
-        )
-    if "case" in opened:
-        return Opening(opened["case"], created=True)
-    return Opening(Case.objects.get(pk=int(result.object_id)), created=False)
+        ),
+        load=lambda pk: Case.objects.get(pk=pk),
+    )
+    return Opening(case, created=created)
 
 
 # --- the cycle ---------------------------------------------------------------------------------------

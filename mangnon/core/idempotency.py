@@ -11,14 +11,17 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 
 from .models import IdempotencyKey
 
 MAX_KEY_LENGTH = 128
+
+M = TypeVar("M", bound=Model)
 
 
 class KeyReused(Exception):
@@ -77,3 +80,29 @@ def run_once(*, actor: Any, scope: str, key: str, request_hash: str, create: Cal
             raise
         return found
     return Outcome(object_id, created=True)
+
+
+def create_once(
+    *,
+    actor: Any,
+    scope: str,
+    key: str,
+    request_hash: str,
+    create: Callable[[], M],
+    load: Callable[[int], M],
+) -> tuple[M, bool]:
+    """The create services' one way to honour a key: `create` makes and returns the object, in one
+    transaction with the key; a retry (or a request that lost the race to a concurrent one with the same
+    key) gets the object the key made, read with `load(id)`, and False. The object a lost race created
+    was rolled back, so it is never returned."""
+    made: list[M] = []
+
+    def run() -> int:
+        made.append(create())
+        return int(made[-1].pk)
+
+    with transaction.atomic():
+        outcome = run_once(actor=actor, scope=scope, key=key, request_hash=request_hash, create=run)
+    if outcome.created:
+        return made[-1], True
+    return load(int(outcome.object_id)), False

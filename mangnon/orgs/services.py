@@ -166,9 +166,8 @@ def organisation_create(
     """
     cleaned = clean(data)
     _require(actor, cleaned["admin_unit"])
-    made: dict[str, Organisation] = {}
 
-    def create() -> int:
+    def create() -> Organisation:
         organisation = Organisation.objects.create(**cleaned, created_by=actor)
         audit.record(
             actor=actor,
@@ -177,21 +176,17 @@ def organisation_create(
             unit=organisation.admin_unit,
             changes=_snapshot(organisation),
         )
-        made["organisation"] = organisation
-        return organisation.pk
+        return organisation
 
-    with transaction.atomic():
-        outcome = idempotency.run_once(
-            actor=actor,
-            scope=IDEMPOTENCY_SCOPE,
-            key=idempotency_key,
-            request_hash=request_hash,
-            create=create,
-        )
-    if outcome.created:
-        return Creation(made["organisation"], created=True)
-    # A retry, or a concurrent request with the same key that won (whose object this one rolled back).
-    return Creation(Organisation.objects.get(pk=int(outcome.object_id)), created=False)
+    organisation, created = idempotency.create_once(
+        actor=actor,
+        scope=IDEMPOTENCY_SCOPE,
+        key=idempotency_key,
+        request_hash=request_hash,
+        create=create,
+        load=lambda pk: Organisation.objects.get(pk=pk),
+    )
+    return Creation(organisation, created=created)
 
 
 def _data_of(organisation: Organisation) -> OrganisationData:

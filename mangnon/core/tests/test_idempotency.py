@@ -83,3 +83,32 @@ def test_integrity_error_of_the_create_itself_is_raised():
 
     with pytest.raises(IntegrityError):
         idempotency.run_once(actor=UserFactory(), scope="s", key="k", request_hash="h", create=duplicate)
+
+
+def test_create_once_returns_the_keys_object_never_the_one_a_lost_race_rolled_back(monkeypatch):
+    winner, loser = UserFactory(), UserFactory()
+    actor = UserFactory()
+    IdempotencyKey.objects.create(
+        actor_id=actor.pk, scope="s", key="k", request_hash="h", object_id=str(winner.pk)
+    )
+    real = idempotency._existing
+    looks = iter([None])  # the other request committed the key after our look-up found nothing
+    monkeypatch.setattr(idempotency, "_existing", lambda *a: next(looks, None) or real(*a))
+    got, created = idempotency.create_once(
+        actor=actor,
+        scope="s",
+        key="k",
+        request_hash="h",
+        create=lambda: loser,
+        load=lambda pk: type(winner).objects.get(pk=pk),
+    )
+    assert (got, created) == (winner, False)
+    again, created = idempotency.create_once(
+        actor=actor,
+        scope="t",
+        key="k",
+        request_hash="h",
+        create=lambda: loser,
+        load=lambda pk: type(winner).objects.get(pk=pk),
+    )
+    assert (again, created) == (loser, True)
