@@ -360,7 +360,7 @@ def child_register(
             request_hash=request_hash,
             create=create,
         )
-    if "child" in outcome:
+    if result.created:  # a lost race rolled back what `create` made: then the winner's child is read
         return Registration(outcome["child"], outcome["created"], outcome["decision"], outcome["candidates"])
     from .access import get_child_for_user
 
