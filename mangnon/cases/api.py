@@ -33,8 +33,9 @@ from mangnon.registry.access import get_child_for_user
 
 from . import plan_services, selectors, services
 from .access import get_case_for_user, steps_for
+from .forms import UNRATED, risk_filter
 from .models import Case, CaseService
-from .workflow import OPEN_STATUSES
+from .workflow import OPEN_STATUSES, Rating
 
 router = Router(tags=["cases"])
 
@@ -110,6 +111,9 @@ class CaseSummary(Schema):
     commune_name: str
     received_at: datetime
     emergency: bool
+    risk: str = Field(
+        description='As last rated (Mẫu 02, emergency, Mẫu 06): "high", "medium", "low"; "" not yet'
+    )
     caseworker: int | None
     next_due_at: datetime | None
     overdue: bool
@@ -149,6 +153,7 @@ class ListFilter(Schema):
     due_soon: bool = False
     commune: str = Field("", description="Unit code: that unit and everything under it")
     caseworker: int | None = None
+    risk: str = Field("", description='"high", "medium", "low", or "unrated"')
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0)
 
@@ -169,6 +174,7 @@ def _summary(case: Case, now: datetime) -> dict[str, Any]:
         "commune_name": case.admin_unit.name,
         "received_at": case.received_at,
         "emergency": case.emergency,
+        "risk": case.risk,
         "caseworker": case.caseworker_id,
         "next_due_at": case.next_due_at,
         "overdue": case.status in OPEN_STATUSES and case.next_due_at is not None and case.next_due_at < now,
@@ -304,6 +310,8 @@ def list_cases(request: HttpRequest, filters: Query[ListFilter]) -> CaseList:
         unit = unit_on(filters.commune)
         if unit is None:
             raise ApiError(422, "invalid", {"commune": [_("Unknown commune code.")]})
+    if filters.risk and filters.risk not in (*Rating.values, UNRATED):
+        raise ApiError(422, "invalid", {"risk": [_("Choose high, medium, low or unrated.")]})
     worker = User.objects.filter(pk=filters.caseworker).first() if filters.caseworker is not None else None
     if filters.caseworker is not None and worker is None:
         return CaseList(items=[], count=0)
@@ -314,6 +322,7 @@ def list_cases(request: HttpRequest, filters: Query[ListFilter]) -> CaseList:
         due_soon=filters.due_soon,
         caseworker=worker,
         unit=unit,
+        risk=risk_filter(filters.risk),
     )
     page = list(qs[filters.offset : filters.offset + filters.limit])
     selectors.record_list_view(

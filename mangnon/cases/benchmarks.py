@@ -59,7 +59,7 @@ from mangnon.registry.models import Child, Person
 from . import selectors
 from .codes import DeadlineKind
 from .models import Case, Deadline
-from .workflow import OPEN_STATUSES, Status
+from .workflow import OPEN_STATUSES, Rating, Status
 
 PROVINCE = "40"  # Nghệ An
 SIZE = int(os.environ.get("MANGNON_BENCH_CASES", "100000"))
@@ -294,7 +294,7 @@ def _scope_rows(user: User, action: Action, under: AdminUnit | None = None) -> l
     units = {u.pk: u.path for u in scope_for(user, action).units()}
     rows = list(
         Case.objects.filter(admin_unit_id__in=list(units)).values_list(
-            "pk", "admin_unit_id", "status", "caseworker_id", "next_due_at", "received_at"
+            "pk", "admin_unit_id", "status", "caseworker_id", "next_due_at", "received_at", "risk"
         )
     )
     if under is not None:
@@ -398,6 +398,7 @@ def naive_dashboard(v: Viewer) -> Dashboard:
         overdue=sum(map(_late, open_rows)),
         due_soon=sum(map(_soon, open_rows)),
         by_commune=rows,
+        by_risk={level: sum(r[6] == level for r in open_rows) for level in (*Rating.values, "")},
     )
     listed = _scope_rows(user, Action.CASE_VIEW, v.unit)
     overdue = _soonest_first([r for r in listed if _late(r)])[:DASHBOARD_LIST]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from mangnon.accounts.models import User
 from mangnon.geo.models import AdminUnit
 
-from .workflow import Status
+from .workflow import Rating, Status
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -59,6 +59,15 @@ class StepMetaForm(forms.Form):
 
 
 STATUS_FILTERS = [("", "—"), ("open", _("All open cases")), *Status.choices]
+UNRATED = "unrated"  # the filter's word for cases whose risk is not yet rated (stored as "")
+RISK_FILTERS = [("", "—"), *Rating.choices, (UNRATED, _("Not yet rated"))]
+
+
+def risk_filter(value: str) -> str | None:
+    """A risk filter's value as cases_for takes it: a Rating, "" for unrated, None for any."""
+    if not value:
+        return None
+    return "" if value == UNRATED else value
 
 
 class CaseFilterForm(forms.Form):
@@ -67,6 +76,7 @@ class CaseFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     due_soon = forms.BooleanField(label=_("Due within 24 hours"), required=False)
     mine = forms.BooleanField(label=_("My cases only"), required=False)
+    risk = forms.ChoiceField(label=_("Risk"), choices=RISK_FILTERS, required=False)
 
     def __init__(self, *args: Any, communes: Iterable[AdminUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

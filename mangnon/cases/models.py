@@ -25,7 +25,7 @@ from .codes import (
     ServiceStatus,
     Setting,
 )
-from .workflow import Form, Status
+from .workflow import Form, Rating, Status
 
 User = settings.AUTH_USER_MODEL
 
@@ -53,6 +53,8 @@ class Case(VersionedModel):
         null=True, blank=True,
     )  # fmt: skip
     emergency = models.BooleanField(_("emergency measures applied"), default=False)
+    # The risk as last rated (Mẫu 02, the emergency step, Mẫu 06): step_forms.risk_after; "" not yet rated.
+    risk = models.CharField(_("risk"), max_length=6, choices=Rating.choices, blank=True, default="")
     summary = models.TextField(_("summary"), blank=True)
     # Denormalised from the open Deadline rows so that caseloads sort and filter by one indexed column.
     next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)

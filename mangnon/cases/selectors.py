@@ -26,7 +26,7 @@ from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import path_prefix_q
 
 from .models import Case, CaseService, CaseStep, Deadline
-from .workflow import OPEN_STATUSES, Status
+from .workflow import OPEN_STATUSES, Rating, Status
 
 DUE_SOON = timedelta(hours=24)
 CASE_TYPE = "cases.case"
@@ -69,11 +69,13 @@ def cases_for(
     due_soon: bool = False,
     caseworker: Any = None,
     unit: AdminUnit | None = None,
+    risk: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Case]:
     """The cases `viewer` may see, soonest deadline first. `status` is a Status value or "open";
     `overdue` True keeps open cases past their next deadline, False drops them; `due_soon` keeps those
-    due within 24 hours; `caseworker` a user (or id); `unit` that unit and everything under it."""
+    due within 24 hours; `caseworker` a user (or id); `unit` that unit and everything under it; `risk` a
+    Rating value, or "" for cases not yet rated (None: any)."""
     moment = now or timezone.now()
     qs = _visible(viewer, Action.CASE_VIEW, unit=unit)
     if status == "open":
@@ -88,6 +90,8 @@ def cases_for(
         qs = qs.filter(due_soon_q(moment))
     if caseworker is not None:
         qs = qs.filter(caseworker=caseworker)
+    if risk is not None:
+        qs = qs.filter(risk=risk)
     return _listed(qs)
 
 
@@ -126,6 +130,7 @@ class Summary:
     overdue: int
     due_soon: int
     by_commune: list[CommuneRow] = field(default_factory=list)
+    by_risk: dict[str, int] = field(default_factory=dict)  # open cases: Rating values, "" not yet rated
 
 
 def summary_units(viewer: Any) -> list[AdminUnit]:
@@ -166,6 +171,8 @@ def supervisor_summary(viewer: Any, unit: AdminUnit, *, now: datetime | None = N
     )
     for unit_id, overdue, due_soon in due:
         per_unit[unit_id][1:] = [overdue, due_soon]
+    by_risk: dict[str, int] = dict.fromkeys([*Rating.values, ""], 0)
+    by_risk.update(qs.filter(_open_q()).values_list("risk").annotate(n=Count("pk")))
     names = AdminUnit.objects.only("code", "name").in_bulk(list(per_unit))
     by_commune = sorted(
         (
@@ -177,6 +184,7 @@ def supervisor_summary(viewer: Any, unit: AdminUnit, *, now: datetime | None = N
     return Summary(
         unit=unit,
         by_status=by_status,
+        by_risk=by_risk,
         open=sum(r.open for r in by_commune),
         overdue=sum(r.overdue for r in by_commune),
         due_soon=sum(r.due_soon for r in by_commune),

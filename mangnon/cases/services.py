@@ -497,6 +497,9 @@ def case_transition(
         updates: dict[str, Any] = {"status": found.target, "version": F("version") + 1, "updated_at": now}
         if found.name == "emergency":
             updates["emergency"] = True
+        risk = step_forms.risk_after(found.name, form.cleaned_data)
+        if risk is not None:
+            updates["risk"] = risk
         if found.name == "close":
             updates["closed_at"] = now
         if found.name == "reopen":
@@ -531,6 +534,7 @@ def case_transition(
                 "version": [version, version + 1],
                 "next_due_at": due,
                 "reason_given": bool(reason),
+                **({"risk": risk} if risk is not None else {}),
             },
         )
     case.refresh_from_db()

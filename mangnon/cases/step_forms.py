@@ -239,6 +239,13 @@ class Form02(StepForm):
     measures applied within 12 hours when life, health or dignity is in serious danger (art. 31-32)."""
 
     safety_assessment = _text(gettext_lazy("The child's safety and the harm found"), rows=4)
+    risk = forms.ChoiceField(
+        label=gettext_lazy("Risk to the child"),
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=gettext_lazy("Serious danger (the emergency step) is always a high risk."),
+    )
     serious_danger = forms.BooleanField(
         label=gettext_lazy("The child's life, health or dignity is in serious danger"), required=False
     )
@@ -468,6 +475,24 @@ class Form06(StepForm):
         required=False,
     )
     conclusion = _text(gettext_lazy("Conclusion"), rows=4)
+
+
+RISK_ORDER = (Rating.HIGH, Rating.MEDIUM, Rating.LOW)
+REVIEW_RISKS = ("harm", "abuser_access", "obstacles")  # Mẫu 06's three ratings of the remaining risk
+
+
+def risk_after(transition: str, data: Mapping[str, Any]) -> str | None:
+    """The case's risk once this step is taken, or None when the step does not rate it: the emergency
+    step is high; the initial assessment is what the officer rated (or unrated); a review is the highest
+    of its three ratings of the remaining risk (the child's own capacity is a strength, not a risk)."""
+    if transition == "emergency":
+        return Rating.HIGH
+    if transition == "assess":
+        return data.get("risk") or ""
+    if transition == "review":
+        rated = {data.get(name) for name in REVIEW_RISKS}
+        return next((level for level in RISK_ORDER if level in rated), "")
+    return None
 
 
 def no_longer_at_risk(review: Mapping[str, Any]) -> bool:

@@ -37,12 +37,12 @@ from mangnon.registry.models import Child
 
 from . import case_timeline, selectors, services, step_forms
 from .access import get_case_for_user, steps_for
-from .forms import AssignForm, CaseFilterForm, OpenForm, StepMetaForm
+from .forms import UNRATED, AssignForm, CaseFilterForm, OpenForm, StepMetaForm, risk_filter
 from .labels import step_label
 from .models import Case
 from .sections import sections_for
 from .selectors import DUE_SOON
-from .workflow import TRANSITIONS, Status, Transition, transition
+from .workflow import TRANSITIONS, Rating, Status, Transition, transition
 
 OPEN_FIELDS = {"commune", "contact_child", "contact", "child", "__all__"}
 PAGE_SIZE = 25
@@ -138,6 +138,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 "overdue": data["overdue"],
                 "due_soon": data["due_soon"],
                 "mine": data["mine"],
+                "risk": data["risk"],
             }
         else:
             status = 400
@@ -149,6 +150,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         due_soon=bool(filters.get("due_soon")),
         caseworker=request.user if filters.get("mine") else None,
         unit=unit,
+        risk=risk_filter(filters.get("risk", "")),
     )
     page_obj = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page_obj.object_list)
@@ -188,12 +190,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         changes={"shown": [c.pk for c in (*overdue, *soon)]},
     )
     statuses = [{"code": s.value, "label": s.label, "count": summary.by_status[s.value]} for s in Status]
+    risks = [
+        {"code": code or UNRATED, "label": label, "count": summary.by_risk[code]}
+        for code, label in (*Rating.choices, ("", _("Not yet rated")))
+    ]
     return render(
         request,
         "cases/dashboard.html",
         {
             "summary": summary,
             "statuses": statuses,
+            "risks": risks,
             "units": choices,
             "overdue": _rows(overdue),
             "due_soon": _rows(soon),
