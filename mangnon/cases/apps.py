@@ -6,5 +6,6 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        # menu entries; the child's timeline entries; the case page's sections
-        from . import navigation, record_sections, referral_sections, timeline  # noqa: F401
+        # menu entries; the child's timeline entries; the case page's sections; the intake screen's
+        # "referred to a commune" recorded as a referral (intake.referrals)
+        from . import navigation, record_sections, referral_intake, referral_sections, timeline  # noqa: F401

@@ -71,6 +71,14 @@ class ContactFields(Schema):
     outcome: str = Field("", description="information, counselling, referred")
     referred_to: str = Field("", description="Code of the commune the contact is referred to")
     duration_seconds: int | None = None
+    caller_agreed: bool = Field(
+        False,
+        description="With outcome referred: the caller, the child or a parent, agreed to pass it on",
+    )
+    emergency_override: bool = Field(
+        False, description="With outcome referred: an emergency, passed on without consent"
+    )
+    override_reason: str = Field("", description="With emergency_override: why consent could not be obtained")
 
 
 class ContactIn(ContactFields):
@@ -97,6 +105,9 @@ class ContactPatch(Schema):
     outcome: str | None = None
     referred_to: str | None = None
     duration_seconds: int | None = None
+    caller_agreed: bool | None = None
+    emergency_override: bool | None = None
+    override_reason: str | None = None
 
 
 class ReasonOut(Schema):
@@ -271,6 +282,9 @@ def _data(body: ContactIn) -> services.ContactData:
         referred_to=_unit(body.referred_to, "referred_to", body.received_at),
         duration_seconds=body.duration_seconds,
         children=[c.entry(body.received_at) for c in body.children],
+        caller_agreed=body.caller_agreed,
+        emergency_override=body.emergency_override,
+        override_reason=body.override_reason,
     )
 
 
@@ -286,7 +300,10 @@ def _aware(moment: datetime | date | None) -> datetime | None:
 @router.post(
     "",
     response={200: ContactOut, 201: ContactOut, 403: ErrorOut, 422: ErrorOut},
-    summary="Record a contact (honours Idempotency-Key: the same key returns the same contact)",
+    summary=(
+        "Record a contact (honours Idempotency-Key: the same key returns the same contact); one referred "
+        "to a commune is passed on there, with caller_agreed or emergency_override and its reason"
+    ),
 )
 def create_contact(request: HttpRequest, body: ContactIn) -> Status[ContactOut]:
     user = _user(request)
@@ -337,10 +354,14 @@ def patch_contact(request: HttpRequest, contact_id: int, body: ContactPatch) -> 
     contact = get_contact_for_user(user, contact_id, Action.CONTACT_TAKE)
     changes = body.model_dump(exclude_unset=True)
     version = changes.pop("version")
-    if any(name.startswith("caller_") for name in changes) and not can_see_caller(user, contact):
+    identity = [n for n in changes if n.startswith("caller_") and n != "caller_agreed"]
+    if identity and not can_see_caller(user, contact):
         raise PermissionDenied  # the caller's details are not theirs to read, nor to rewrite
     for name, value in changes.items():
-        if value is None and isinstance(ContactFields.model_fields[name].default, str):
+        default = ContactFields.model_fields[name].default
+        if value is None and isinstance(default, bool):
+            changes[name] = False  # null unticks a box
+        elif value is None and isinstance(default, str):
             changes[name] = ""  # null clears a text
     on = changes.get("received_at") or contact.received_at
     if "line" in changes:

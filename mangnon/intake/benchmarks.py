@@ -7,7 +7,8 @@ Bearer-token authentication, ninja's parsing and validation, the commune and lin
 the Idempotency-Key, the service and its audit event, the contact read back and its audited view). The
 bodies are what a counsellor records: data contacts with one to three reasons, one or two children as
 the caller describes them (a name, sex, an age or a year of birth), the commune and a place, the caller
-(a sixth anonymous), a narrative of a few sentences, the outcome (a third referred to the commune), a
+(a sixth anonymous), a narrative of a few sentences, the outcome (a third referred to the commune, so
+passed on there as a referral: on the caller's agreement or as an emergency with its reason), a
 line or another channel; each request carries its own Idempotency-Key, as the intake screen sends one.
 
 The baseline is the bare service: `services.contact_create` for the same contacts, with the same kind
@@ -87,6 +88,7 @@ CHANNELS: tuple[tuple[str, float], ...] = (
 RELATIONSHIPS = ("child", "parent", "relative", "neighbour", "teacher", "friend", "other")
 URGENCIES: tuple[tuple[str, float], ...] = (("emergency", 5), ("high", 15), ("normal", 70), ("low", 10))
 OUTCOMES: tuple[tuple[str, float], ...] = (("counselling", 50), ("information", 17), ("referred", 33))
+OVERRIDE_REASON = "Người báo tin không phải cha mẹ; Nghị định 56 điều 26: báo ngay cho xã nơi xảy ra."
 
 
 @dataclass
@@ -176,6 +178,13 @@ def _body(rng: random.Random, communes: list[str]) -> dict[str, Any]:
             caller_relationship=rng.choice(RELATIONSHIPS),
             caller_consents_to_identity=rng.random() < 0.4,
         )
+    if outcome == "referred":
+        # Passed on to the commune (a referral): on the caller's word when the caller is the child or a
+        # parent, otherwise as an emergency with its reason.
+        if body.get("caller_relationship") in ("child", "parent"):
+            body["caller_agreed"] = True
+        else:
+            body.update(emergency_override=True, override_reason=OVERRIDE_REASON)
     return body
 
 
@@ -199,6 +208,9 @@ def _service_data(body: dict[str, Any], units: dict[str, AdminUnit], lines: dict
         outcome=body["outcome"],
         referred_to=units.get(body["referred_to"]),
         duration_seconds=body["duration_seconds"],
+        caller_agreed=body.get("caller_agreed", False),
+        emergency_override=body.get("emergency_override", False),
+        override_reason=body.get("override_reason", ""),
         children=[
             services.ChildEntry(
                 name=c["name"], sex=c["sex"], age=c.get("age", this_year - c.get("birth_year", this_year))

@@ -134,6 +134,23 @@ class ContactForm(forms.Form):
     referred_to = CommuneChoiceField(
         label=_("Referred to (commune)"), queryset=AdminUnit.objects.none(), required=False, empty_label="—"
     )
+    # Referring passes the child's information on: the caller's agreement, or an emergency and its reason
+    # (the referral rule, checked by the cases app when the contact is saved; see intake.referrals).
+    caller_agreed = forms.BooleanField(
+        label=_("The caller (the child or a parent) agreed to the referral"),
+        required=False,
+        help_text=_(
+            "Referring passes the child's information to the commune: the child or a parent must agree, "
+            "unless it is an emergency."
+        ),
+    )
+    emergency_override = forms.BooleanField(label=_("Emergency: refer without consent"), required=False)
+    override_reason = forms.CharField(
+        label=_("Why consent could not be obtained"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     received_at = VietnameseDateTimeField(label=_("Received at"))
 
     def __init__(

@@ -3,7 +3,8 @@
 A data contact carries at least one reason code from `taxonomy`; a non-data contact (silent, hang-up,
 abusive…) carries its type and no content. An anonymous caller gives no name or number. The audit trail
 records what was taken but never the caller's name or number, nor the words of the narrative. Bad input
-raises a ValidationError naming every problem in plain words, and nothing is written.
+raises a ValidationError naming every problem in plain words, and nothing is written. The outcome
+"referred to a commune" is a referral, recorded through the hook in `referrals` with the contact.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from mangnon.registry.codes import Sex
 from mangnon.registry.models import Child
 from mangnon.registry.services import ChildData, Conflict, child_register, province_of
 
-from . import taxonomy
+from . import referrals, taxonomy
 from .access import can_change_contact, place_of
 from .codes import CallerRelationship, Channel, ContactKind, NonDataType, Outcome, Urgency
 from .models import Contact, ContactChild, ContactReason, Line
@@ -79,6 +80,10 @@ class ContactData:
     referred_to: AdminUnit | None = None
     duration_seconds: int | None = None
     children: Sequence[ChildEntry] = ()
+    # With the outcome "referred": what passing it on rests on (kept on the referral, not the contact).
+    caller_agreed: bool = False
+    emergency_override: bool = False
+    override_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -327,7 +332,9 @@ def contact_create(
     *, actor: Any, data: ContactData, idempotency_key: str = "", request_hash: str = ""
 ) -> Recorded:
     """Record a contact taken by `actor`. With `idempotency_key`, a retried call returns the contact the
-    first one made (KeyReused when the key came with a different request)."""
+    first one made (KeyReused when the key came with a different request). A contact referred to a
+    commune is passed on there in the same transaction (`referrals`: the caller's agreement, a recorded
+    consent or an emergency override), or neither is written."""
     if not can(actor, Action.CONTACT_TAKE):
         raise PermissionDenied
     cleaned = _clean(actor, data, now=timezone.now())
@@ -361,6 +368,8 @@ def contact_create(
             },
             sensitive=MASKED_FIELDS,
         )
+        if cleaned.fields["outcome"] == Outcome.REFERRED:
+            _refer(actor, contact, data)
         made["contact"] = contact
         return contact.pk
 
@@ -410,7 +419,8 @@ def _current_data(contact: Contact) -> ContactData:
 def contact_update(*, actor: Any, contact: Contact, version: int, changes: Mapping[str, Any]) -> Contact:
     """Change a contact if `version` is still current (else Conflict); the diff is audited (the caller's
     identity masked). The children are changed with `contact_link_child`; the outcome "case opened" is
-    set only by opening a case, and stays."""
+    set only by opening a case, and stays. Referred now (or to another commune), the contact is passed on
+    in the same transaction, as by `contact_create`."""
     if not can_change_contact(actor, contact):
         raise PermissionDenied
     unknown = set(changes) - UPDATABLE
@@ -435,6 +445,11 @@ def contact_update(*, actor: Any, contact: Contact, version: int, changes: Mappi
     )
     if has_case:
         cleaned.fields["outcome"] = Outcome.CASE_OPENED
+    referred = cleaned.fields["referred_to"]
+    # Referred now, or to another commune: passed on (the referral rule) in this transaction.
+    refer = cleaned.fields["outcome"] == Outcome.REFERRED and (
+        contact.outcome != Outcome.REFERRED or contact.referred_to_id != referred.pk
+    )
     old = _fields_of(contact)
     with transaction.atomic():
         bumped = Contact.objects.filter(pk=contact.pk, version=version).update(
@@ -448,18 +463,37 @@ def contact_update(*, actor: Any, contact: Contact, version: int, changes: Mappi
             ContactReason.objects.bulk_create(
                 [ContactReason(contact=contact, code=c) for c in cleaned.reasons]
             )
-        contact.refresh_from_db()
+        fresh = Contact.objects.select_related("admin_unit", "province", "referred_to").get(pk=contact.pk)
         audit.record(
             actor=actor,
             action=AuditAction.UPDATE,
-            obj=contact,
-            unit=place_of(contact),
+            obj=fresh,
+            unit=place_of(fresh),
             changes=audit.diff(
                 _snapshot(old, sorted(old_reasons)), _snapshot(cleaned.fields, sorted(cleaned.reasons))
             ),
             sensitive=MASKED_FIELDS,
         )
+        if refer:
+            _refer(actor, fresh, merged)
+    contact.refresh_from_db()  # after the commit: a refused referral leaves the contact as it was
     return contact
+
+
+def _refer(actor: Any, contact: Contact, data: ContactData) -> None:
+    """Pass the contact on to the commune it is referred to, through the app that records referrals;
+    its refusal (no consent and no emergency override, a commune other than where it happened…) is a
+    ValidationError that rolls the contact back too."""
+    referrals.refer(
+        actor=actor,
+        contact=contact,
+        to_unit=contact.referred_to,  # type: ignore[arg-type]
+        consent=referrals.ReferralConsent(
+            caller_agreed=bool(data.caller_agreed),
+            emergency_override=bool(data.emergency_override),
+            override_reason=(data.override_reason or "").strip() if data.emergency_override else "",
+        ),
+    )
 
 
 def _fields_of(contact: Contact) -> dict[str, Any]:

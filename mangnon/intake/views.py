@@ -151,6 +151,9 @@ def contact_data(form: intake_forms.ContactForm, children: list[services.ChildEn
         outcome=data["outcome"],
         referred_to=data.get("referred_to"),
         children=children,
+        caller_agreed=data["caller_agreed"],
+        emergency_override=data["emergency_override"],
+        override_reason=data["override_reason"],
     )
 
 

@@ -164,7 +164,8 @@ def test_patch_needs_the_current_version(personas, api_for):
     created = post(api_for(personas.hotline), body()).json()
     url = f"{URL}/{created['id']}"
     api = api_for(personas.hotline)
-    r = patch(api, url, {"version": 1, "urgency": "emergency", "referred_to": "06862"})
+    referred = {"referred_to": "06688", "emergency_override": True, "override_reason": "Trẻ bị đánh"}
+    r = patch(api, url, {"version": 1, "urgency": "emergency", **referred})
     assert r.status_code == 200 and r.json()["version"] == 2 and r.json()["outcome"] == "referred"
     stale = patch(api, url, {"version": 1, "narrative": "mất"})
     assert stale.status_code == 409 and stale.json()["detail"]["version"] == 2

@@ -12,7 +12,7 @@ from django.utils import timezone
 from mangnon.core import idempotency
 from mangnon.core.models import AuditAction, AuditEvent, IdempotencyKey
 from mangnon.intake import services
-from mangnon.intake.codes import Channel, ContactKind, NonDataType, Outcome, Urgency
+from mangnon.intake.codes import CallerRelationship, Channel, ContactKind, NonDataType, Outcome, Urgency
 from mangnon.intake.models import Contact, ContactChild, ContactReason, Line
 from mangnon.intake.services import ChildEntry, ContactData
 from mangnon.intake.tests.factories import ContactChildFactory, ContactFactory
@@ -193,8 +193,9 @@ def test_roles_that_do_not_take_contacts_are_refused(personas):
 
 
 def test_referral_needs_a_commune_and_sets_the_outcome(personas, units):
+    agreed = {"caller_relationship": CallerRelationship.PARENT, "caller_agreed": True}
     contact = services.contact_create(
-        actor=personas.hotline, data=data_contact(referred_to=units.commune_b)
+        actor=personas.hotline, data=data_contact(referred_to=units.commune_b, **agreed)
     ).contact
     assert contact.outcome == Outcome.REFERRED and contact.referred_to == units.commune_b
     with pytest.raises(ValidationError) as err:

@@ -107,6 +107,21 @@
     mark();
   }
 
+  // The consent boxes of a referral show while the outcome is "referred" (or a commune to refer to is
+  // chosen, which makes it so): hidden, they are out of the Tab order too.
+  function referralConsent(form) {
+    const block = form.querySelector("[data-referral-consent]");
+    const outcome = form.querySelector("select[name=outcome]");
+    const commune = form.querySelector("select[name=referred_to]");
+    if (!block || !outcome) return;
+    const show = () => {
+      block.hidden = outcome.value !== "referred" && !(commune && commune.value);
+    };
+    outcome.addEventListener("change", show);
+    if (commune) commune.addEventListener("change", show);
+    show();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     const form = document.querySelector("[data-intake-form]");
     if (!form) return;
@@ -116,6 +131,7 @@
     enterKeys(form, save, filter);
     if (filter) reasonFilter(form, filter);
     emergencyLook(form);
+    referralConsent(form);
     form.dataset.ready = "1"; // the shortcuts are live (browser tests wait for this)
   });
 })();
