@@ -18,8 +18,8 @@ whose scope is resolved afresh on each call (as on each request):
   child, commune and caseworker loaded (the view's CASELOAD_SIZE), in the busiest commune.
 - cases.dashboard_province / cases.dashboard_commune: the supervisor dashboard for the province (its
   officer) and for the busiest commune (its officer): `selectors.supervisor_summary` (by status; open,
-  overdue and due soon, in all and by commune) and the two lists beside it (overdue, due within 24
-  hours: 20 each, as the view shows them).
+  overdue and due soon, in all and by commune; open cases by risk) and the two lists beside it
+  (overdue, due within 24 hours: 20 each, as the view shows them).
 - cases.overdue_list: /cases/?overdue=1 for the province officer (`selectors.cases_for(overdue=True)`):
   the count and the first page of 25.
 
@@ -86,6 +86,10 @@ STATUS_WEIGHTS: tuple[tuple[str, float], ...] = (
     (Status.IN_SERVICE, 17),
     (Status.REVIEWED, 5),
 )
+# A case's risk once rated (Mẫu 02, optional; Mẫu 06): "" not yet rated; emergency measures: high.
+RISK_WEIGHTS: tuple[tuple[str, float], ...] = (
+    ("", 10), (Rating.HIGH, 20), (Rating.MEDIUM, 35), (Rating.LOW, 35),
+)  # fmt: skip
 # The deadline an open case waits for, by status (None: a drafted plan waits for the chairperson).
 WAITS_FOR: dict[str, str | None] = {
     Status.RECEIVED: DeadlineKind.SAFETY,
@@ -209,6 +213,12 @@ def _rows(
                 ]
                 if next_due is not None:
                     deadlines.append((DeadlineKind.REVIEW, next_due, None))
+        if status == Status.RECEIVED:
+            risk = ""
+        elif status == Status.EMERGENCY:
+            risk = Rating.HIGH
+        else:
+            risk = synthetic.pick(rng, RISK_WEIGHTS)
         r = rng.random()
         if commune.pk == where.busiest.pk:  # the caseload's commune: a third each, the officer's own
             worker = officer.pk if r < 1 / 3 else colleague.pk if r < 2 / 3 else None
@@ -217,7 +227,7 @@ def _rows(
         case = Case(
             number=f"{NUMBER_PREFIX}{i + 1:07d}", child=child, admin_unit_id=commune.pk,
             province_id=province, status=status, received_at=received, caseworker_id=worker,
-            emergency=status == Status.EMERGENCY, next_due_at=next_due, closed_at=closed_at,
+            emergency=status == Status.EMERGENCY, risk=risk, next_due_at=next_due, closed_at=closed_at,
             opened_by_id=colleague.pk,
         )  # fmt: skip
         yield person, child, case, [Deadline(case=case, kind=k, due_at=d, met_at=m) for k, d, m in deadlines]

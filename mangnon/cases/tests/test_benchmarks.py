@@ -59,7 +59,9 @@ def test_each_read_agrees_with_its_naive_baseline(small: Any) -> None:
         shown = benchmarks.dashboard(viewer)
         assert shown == benchmarks.naive_dashboard(viewer)
         assert shown.summary.overdue > 0 and shown.overdue
-    assert len(benchmarks.dashboard(supervisor).summary.by_commune) > 1
+        assert sum(shown.summary.by_risk.values()) == shown.summary.open
+    province = benchmarks.dashboard(supervisor).summary
+    assert len(province.by_commune) > 1 and all(province.by_risk.values())  # each level, and not yet rated
     count, page = benchmarks.overdue_list(supervisor)
     assert count > len(page) > 0
     assert (count, page) == benchmarks.naive_overdue_list(supervisor)
