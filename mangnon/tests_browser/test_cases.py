@@ -1,7 +1,8 @@
 """Issue 4 in a real browser: take a call, open a case, reach the plan step, see the deadline.
 
 A hotline counsellor takes a data contact on the intake screen from the keyboard only (shortcuts, Tab,
-type-ahead in the lists, Ctrl+Enter) and refers it to commune A. The commune's officer, also from the
+type-ahead in the lists, Ctrl+Enter) and refers it to commune A, the caller (the child's mother) having
+agreed (a box ticked from the keyboard: the referral rule). The commune's officer, also from the
 keyboard, finds the contact, opens the case (Mẫu 01), records the initial assessment (Mẫu 02) and the
 detailed assessment (Mẫu 03), reaches the plan (Mẫu 04), and sees the plan's deadline — the end of the 5th
 working day after the day of receipt, dd/mm/yyyy — as the case's next deadline on the case page and on the
@@ -24,7 +25,7 @@ from mangnon.accounts.roles import Role
 from mangnon.accounts.tests.factories import MembershipFactory, UserFactory
 from mangnon.cases import services
 from mangnon.cases.codes import DeadlineKind
-from mangnon.cases.models import Case, CaseStep, Deadline
+from mangnon.cases.models import Case, CaseStep, Deadline, Referral
 from mangnon.cases.tests.factories import ContactChildFactory
 from mangnon.cases.tests.steps import advance
 from mangnon.cases.workflow import Status
@@ -43,6 +44,7 @@ PASSWORD = "correct-horse-battery"
 PROVINCE = "22"
 COMMUNE_A = "06688"  # Phường Hạ Long
 MOBILE: ViewportSize = {"width": 360, "height": 740}
+CASE_STATUS = "td[data-status]"  # the case's own (the referrals listed on its page carry theirs)
 CHILD = "Nguyễn Văn Bình"
 PLACE = "Tổ 5, khu 3"
 
@@ -186,7 +188,7 @@ def test_a_call_becomes_a_case_that_reaches_the_plan_step_with_its_deadline(sess
     page.keyboard.press("Shift+Tab")  # the urgency sits just before the caller
     expect(page.locator("[name=urgency]")).to_be_focused()
     _enter(page, Urgency.HIGH)
-    _fill(page, [("caller_name", "Trần Thị Hoa"), ("caller_relationship", "neighbour")])
+    _fill(page, [("caller_name", "Trần Thị Hoa"), ("caller_relationship", "parent")])
     page.keyboard.press("Alt+KeyL")  # the reasons, filtered as typed, without diacritics
     page.keyboard.type("bao luc the chat")
     page.keyboard.press("Enter")  # the only match is ticked
@@ -201,9 +203,12 @@ def test_a_call_becomes_a_case_that_reaches_the_plan_step_with_its_deadline(sess
             ("child-0-age", "9"),
             ("commune", str(commune.pk)),
             ("place_text", PLACE),
-            ("narrative", "Hàng xóm nghe tiếng cháu bị đánh nhiều lần, thấy vết bầm ở tay."),
+            ("narrative", "Mẹ cháu báo cháu bị bố dượng đánh nhiều lần, có vết bầm ở tay."),
             ("outcome", Outcome.REFERRED),
             ("referred_to", str(commune.pk)),
+            # Referring passes the child's information on: the mother agreed (the box shows once
+            # "referred" is chosen, next in the Tab order).
+            ("caller_agreed", "on"),
         ],
     )
     session.screenshot("cases-01-call-taken")
@@ -215,6 +220,8 @@ def test_a_call_becomes_a_case_that_reaches_the_plan_step_with_its_deadline(sess
     assert contact.counsellor == counsellor and contact.caller_phone == "0987654321"
     assert contact.admin_unit == commune and contact.place_text == PLACE
     assert contact.outcome == Outcome.REFERRED and contact.referred_to == commune
+    referral = Referral.objects.get(contact=contact)  # passed on to the commune, on the mother's word
+    assert referral.to_unit == commune and referral.caller_consent
     assert list(contact.reasons.values_list("code", flat=True)) == ["violence.physical"]
     row = ContactChild.objects.get(contact=contact)
     assert (row.name, row.sex, row.age, row.child_id) == (CHILD, "M", 9, None)
@@ -259,7 +266,7 @@ def test_a_call_becomes_a_case_that_reaches_the_plan_step_with_its_deadline(sess
     assert case.contact == contact and case.admin_unit == commune and case.caseworker == officer
     assert case.child.person.full_name == CHILD and case.child.admin_unit == commune
     assert Contact.objects.get(pk=contact.pk).outcome == Outcome.CASE_OPENED
-    expect(page.locator("[data-status]")).to_have_attribute("data-status", Status.RECEIVED)
+    expect(page.locator(CASE_STATUS)).to_have_attribute("data-status", Status.RECEIVED)
     session.screenshot("cases-03-received")
 
     # The initial assessment (Mẫu 02) from the first of the next steps.
@@ -270,7 +277,7 @@ def test_a_call_becomes_a_case_that_reaches_the_plan_step_with_its_deadline(sess
     _fill(page, [("safety_assessment", "Trẻ có vết bầm ở tay, không nguy hiểm đến tính mạng.")])
     _follow(page, "[data-step-form] button[type=submit]")
     expect(page).to_have_url(session.url(f"/cases/{case.pk}/"))
-    expect(page.locator("[data-status]")).to_have_attribute("data-status", Status.ASSESSED)
+    expect(page.locator(CASE_STATUS)).to_have_attribute("data-status", Status.ASSESSED)
 
     # The detailed assessment (Mẫu 03), the meeting held today.
     _follow(page, f'[data-next-step="{Status.INVESTIGATING}"]')
@@ -289,7 +296,7 @@ def test_a_call_becomes_a_case_that_reaches_the_plan_step_with_its_deadline(sess
     session.screenshot("cases-04-detailed-assessment")
     _follow(page, "[data-step-form] button[type=submit]")
     expect(page).to_have_url(session.url(f"/cases/{case.pk}/"))
-    expect(page.locator("[data-status]")).to_have_attribute("data-status", Status.INVESTIGATING)
+    expect(page.locator(CASE_STATUS)).to_have_attribute("data-status", Status.INVESTIGATING)
     case.refresh_from_db()
     assert list(CaseStep.objects.filter(case=case).order_by("at", "pk").values_list("name", flat=True)) == [
         "open",

@@ -1,6 +1,7 @@
 """The intake screen in a real browser, from the keyboard only: a non-data contact in two keystrokes, and
 a data contact with a repeat caller recognised, a reason found by typing, the emergency toggle and
-Ctrl+Enter, ending on the offer to open a case. Run with `make test-browser`."""
+Ctrl+Enter, ending on the offer to open a case; a contact referred to a commune, refused until the box
+"the caller agreed" is ticked (with the keyboard), then passed on. Run with `make test-browser`."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from playwright.sync_api import expect
 
 from mangnon.accounts.roles import Role
 from mangnon.accounts.tests.factories import MembershipFactory, UserFactory
-from mangnon.geo.models import AdminUnit
-from mangnon.intake.codes import ContactKind, NonDataType, Urgency
+from mangnon.cases.models import Referral
+from mangnon.geo.models import REFORM_DATE, AdminUnit
+from mangnon.intake.codes import ContactKind, NonDataType, Outcome, Urgency
 from mangnon.intake.models import Contact
 from mangnon.intake.tests.factories import ContactFactory, LineFactory
 from mangnon.tests_browser.conftest import BrowserSession
+from mangnon.tests_browser.test_cases import _fill, _labelled, _tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -79,4 +82,54 @@ def test_intake_screen_fits_a_phone(session: BrowserSession) -> None:
     page.goto(session.url("/intake/new/"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     session.screenshot("intake-screen-360")
+    assert session.problems.csp_violations == [] and session.problems.script_errors == []
+
+
+def test_a_referral_waits_for_the_callers_agreement(session: BrowserSession) -> None:
+    _log_in_as_counsellor(session)
+    commune = AdminUnit.objects.get(code="06688", valid_from=REFORM_DATE)
+    page = session.page
+    page.goto(session.url("/intake/new/"))
+    expect(page.locator("[data-intake-form][data-ready]")).to_be_attached()
+    consent = page.locator("[data-referral-consent]")
+    expect(consent).to_be_hidden()  # until the outcome is "referred"
+
+    page.keyboard.press("Alt+Digit0")
+    page.keyboard.type("0903 111 222")
+    _fill(page, [("caller_name", "Phạm Thị Lan"), ("caller_relationship", "parent")])
+    page.keyboard.press("Alt+KeyL")
+    page.keyboard.type("bao luc the chat")
+    page.keyboard.press("Enter")
+    _fill(
+        page,
+        [
+            ("commune", str(commune.pk)),
+            ("narrative", "Mẹ cháu báo cháu bị đánh ở nhà."),
+            ("outcome", Outcome.REFERRED),
+            ("referred_to", str(commune.pk)),
+        ],
+    )
+    expect(consent).to_be_visible()
+    _labelled(page, "[data-intake-form]")
+    page.keyboard.press("Control+Enter")  # no box ticked: refused, nothing saved, nothing lost
+
+    expect(page.locator("[data-intake-errors]")).to_be_visible()
+    agreed = page.locator("[name=caller_agreed]")
+    expect(agreed).to_have_attribute("aria-invalid", "true")
+    described = (agreed.get_attribute("aria-describedby") or "").split()
+    assert any(page.locator(f"#{d}").inner_text().strip() for d in described if d.endswith("_error"))
+    expect(page.locator("[name=narrative]")).to_have_value("Mẹ cháu báo cháu bị đánh ở nhà.")
+    expect(page.locator("[name=caller_phone]")).to_have_value("0903 111 222")
+    assert Contact.objects.count() == 0 and Referral.objects.count() == 0
+    session.screenshot("intake-referral-refused")
+
+    _tab_to(page, "[name=caller_agreed]")  # the box, from the keyboard
+    page.keyboard.press("Space")
+    expect(agreed).to_be_checked()
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".messages")).to_be_visible()
+    contact = Contact.objects.get()
+    assert contact.outcome == Outcome.REFERRED and contact.referred_to == commune
+    referral = Referral.objects.get()
+    assert referral.contact == contact and referral.to_unit == commune and referral.caller_consent
     assert session.problems.csp_violations == [] and session.problems.script_errors == []
