@@ -35,9 +35,17 @@ the people whose roles allow each step (the staff of 2020 are demo users whose m
 clock, so each call runs on `intake.demo_data.clock` set to the moment it describes, and the deadlines
 are the services' own, computed from the time of receipt.
 
-Idempotent: each story (an incident of 2020 with its children's cases, or a current case) is written in
-one transaction under a stable idempotency key ("demo-incident-2020-07", "demo-case-06688-03"); a story
-whose key exists is skipped, so a second run changes nothing.
+**Referrals.** Two calls to 111 about children of commune A, referred on the intake screen: one on the
+mother's agreement and accepted by demo-commune-a, one reported by a neighbour and sent as an emergency,
+still waiting for the commune's answer. Three current cases referred by their commune to the province's
+social-work centre: on the child's recorded consent and accepted; on consent and rejected with the
+centre's reason; an emergency without consent, accepted at once (an organisation has no users here, so
+the commune records the centre's answer). The communes accept the contacts the hotline passed on in the
+intake demo a few hours after they were sent, all but the latest three, which wait.
+
+Idempotent: each story (an incident of 2020 with its children's cases, a current case, or a referral) is
+written in one transaction under a stable idempotency key ("demo-incident-2020-07", "demo-case-06688-03",
+"demo-referral-01"); a story whose key exists is skipped, so a second run changes nothing.
 """
 
 from __future__ import annotations
@@ -51,23 +59,29 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from mangnon.accounts.models import User
-from mangnon.accounts.roles import Role
+from mangnon.accounts.models import Membership, User
+from mangnon.accounts.roles import Action, Role, roles_allowed
 from mangnon.core.calendar import VN_TZ
+from mangnon.core.models import IdempotencyKey
 from mangnon.geo.models import LAST_PRE_REFORM_DAY, REFORM_DATE, AdminUnit, Level
 from mangnon.intake import demo_data as intake_demo
-from mangnon.intake.codes import Channel, ContactKind, Urgency
+from mangnon.intake.codes import CallerRelationship, Channel, ContactKind, Outcome, Urgency
 from mangnon.intake.models import Contact, Line
 from mangnon.intake.services import ChildEntry, ContactData, contact_create
+from mangnon.orgs.codes import OrgKind
+from mangnon.orgs.models import Organisation
 from mangnon.orgs.selectors import providers_near
 from mangnon.registry import synthetic
-from mangnon.registry.models import Child, RegistrationDecision
-from mangnon.registry.services import ChildData, child_register
+from mangnon.registry.codes import ConsentPurpose, Relationship
+from mangnon.registry.models import Caregiver, Child, Person, RegistrationDecision
+from mangnon.registry.services import ChildData, child_register, consent_record
 
-from .codes import AbuseForm, LegalStepKind, PerpetratorRelationship, Setting
+from .codes import AbuseForm, LegalStepKind, PerpetratorRelationship, ReferralStatus, Setting
 from .incident_services import IDEMPOTENCY_SCOPE as INCIDENT_SCOPE
 from .incident_services import incident_record, legal_step_add
-from .models import Case, Incident
+from .models import Case, CaseStep, Incident, Referral
+from .referral_services import IDEMPOTENCY_SCOPE as REFERRAL_SCOPE
+from .referral_services import referral_accept, referral_reject, referral_send
 from .services import IDEMPOTENCY_SCOPE as CASE_SCOPE
 from .services import case_assign, case_open, case_transition
 from .workflow import Status
@@ -1072,6 +1086,227 @@ def _story_current(
     _drive(story, case)
 
 
+# --- referrals ---------------------------------------------------------------------------------------
+
+REFERRAL_KEY = "demo-referral-"
+WAITING_CONTACT_REFERRALS = 3  # the hotline's latest referrals still wait for the commune's answer
+CONTACT_ACCEPTED_NOTE = "Xã đã tiếp nhận thông tin; cán bộ bảo vệ trẻ em đến gia đình xác minh."
+
+
+@dataclass(frozen=True)
+class CaseReferral:
+    """A current case referred by its commune to the province's social-work centre, and the answer."""
+
+    key: str
+    case: str  # the story's key ("06688-10")
+    reason: str
+    answer: str  # "accepted" | "rejected"
+    note: str  # the note of an acceptance, the reason of a rejection
+    override: str = ""  # an emergency: referred without consent, and why
+
+
+CASE_REFERRALS: tuple[CaseReferral, ...] = (
+    CaseReferral(
+        "01", f"{COMMUNE_A}-10",
+        "Trẻ cần tham vấn tâm lý chuyên sâu hằng tuần; xã chưa có người làm công tác xã hội chuyên trách.",
+        "accepted", "Trung tâm tiếp nhận; buổi tham vấn đầu tiên vào thứ Hai tuần tới.",
+    ),
+    CaseReferral(
+        "02", f"{COMMUNE_B}-05",
+        "Đề nghị Trung tâm hỗ trợ trợ giúp pháp lý và tham vấn cho trẻ và gia đình.",
+        "rejected", "Trung tâm chưa bố trí được chuyên viên trong tháng này; đề nghị xã liên hệ Trung tâm "
+        "Trợ giúp pháp lý nhà nước tỉnh.",
+    ),
+    CaseReferral(
+        "03", f"{COMMUNE_A}-04",
+        "Trẻ cần được chăm sóc tạm thời ngay tại nhà tạm lánh; người gây hại sống cùng nhà.",
+        "accepted", "Đã đón trẻ về nhà tạm lánh của Trung tâm.",
+        override="Trẻ đang gặp nguy hiểm, mẹ không liên lạc được; Nghị định 56, điều 25: can thiệp khẩn cấp.",
+    ),
+)  # fmt: skip
+
+
+def _between(start: datetime, end: datetime, share: float) -> datetime:
+    return start + (end - start) * share
+
+
+def _case_of(story_key: str) -> Case | None:
+    found = IdempotencyKey.objects.filter(scope=CASE_SCOPE, key=f"demo-case-{story_key}").first()
+    return (
+        Case.objects.select_related("child__person", "admin_unit").filter(pk=found.object_id).first()
+        if found
+        else None
+    )
+
+
+def _guardian(child: Child) -> Person | None:
+    """The parent who gives consent for the child: the mother, else the father, else any caregiver."""
+    rows = Caregiver.objects.filter(child=child).select_related("person")
+    order: dict[str, int] = {Relationship.MOTHER: 0, Relationship.FATHER: 1}
+    carers = sorted(rows, key=lambda c: (order.get(c.relationship, 2), c.pk))
+    return carers[0].person if carers else None
+
+
+def _refer_case(spec: CaseReferral, crew: Crew, centre: Any, now: datetime) -> bool:
+    """Send one case's referral (the child's consent recorded first, or the override) and record the
+    centre's answer, each at its moment between the case's last step and now."""
+    case = _case_of(spec.case)
+    if case is None:
+        return False
+    last = (
+        CaseStep.objects.filter(case=case).order_by("-at").values_list("at", flat=True).first()
+        or case.received_at
+    )
+    sent, answered = _between(last, now, 0.4), _between(last, now, 0.7)
+    guardian = _guardian(case.child)
+    if not spec.override and guardian is not None:
+        with intake_demo.clock(sent - timedelta(minutes=30)):
+            consent_record(
+                actor=crew.officer, child=case.child, purpose=ConsentPurpose.SHARING,
+                given_on=timezone.localdate(), given_by=guardian, given_by_child=True,
+            )  # fmt: skip
+    with intake_demo.clock(sent):
+        referral = referral_send(
+            actor=crew.officer, case=case, to_org=centre, reason=spec.reason,
+            emergency_override=bool(spec.override) or guardian is None,
+            override_reason=spec.override or "Không liên lạc được cha mẹ của trẻ; trẻ cần hỗ trợ ngay.",
+            idempotency_key=f"{REFERRAL_KEY}{spec.key}",
+        ).referral  # fmt: skip
+    # An organisation has no users here: the commune records the centre's answer.
+    with intake_demo.clock(answered):
+        if spec.answer == ReferralStatus.ACCEPTED:
+            referral_accept(actor=crew.officer, referral=referral, version=referral.version, note=spec.note)
+        else:
+            referral_reject(actor=crew.officer, referral=referral, version=referral.version, reason=spec.note)
+    return True
+
+
+@dataclass(frozen=True)
+class HotlineReferral:
+    """A call to 111 about a child of commune A, passed on to the commune from the intake screen."""
+
+    key: str
+    ago: timedelta  # received this long before the demo is loaded
+    caller: str  # the caller's relationship to the child
+    reasons: tuple[str, ...]
+    narrative: str
+    child: ChildEntry
+    override: str = ""  # a caller who cannot consent for the child: an emergency, and why
+    accepted_after: timedelta | None = None  # None: still waiting for the commune's answer
+
+
+HOTLINE_REFERRALS: tuple[HotlineReferral, ...] = (
+    HotlineReferral(
+        "contact-01", 3 * D + 2 * H, CallerRelationship.PARENT, ("violence.emotional", "family.conflict"),
+        "Mẹ cháu gọi: bố cháu uống rượu, thường xuyên chửi mắng, đe dọa cháu; cháu sợ về nhà.",
+        ChildEntry(name="Bé Thảo", sex="F", age=11), accepted_after=2 * H,
+    ),
+    HotlineReferral(
+        "contact-02", 5 * H, CallerRelationship.NEIGHBOUR, ("violence.neglect",),
+        "Hàng xóm gọi: hai anh em ở nhà một mình nhiều ngày, bố mẹ đi làm xa, các cháu thiếu ăn.",
+        ChildEntry(name="Cháu Minh", sex="M", age=8),
+        override="Hàng xóm báo trẻ bị bỏ mặc; Nghị định 56, điều 26: thông báo ngay cho xã nơi xảy ra.",
+    ),
+)  # fmt: skip
+
+
+def _hotline_referral(spec: HotlineReferral, lines: Sequence[Line], now: datetime) -> bool:
+    """The counsellor takes the call and refers it on the intake screen (contact_create, which passes it
+    on: the mother's agreement, or the neighbour's report as an emergency); commune A accepts it, or has
+    it still to answer."""
+    commune = _current_unit(COMMUNE_A)
+    crew = crew_current(commune)
+    received = now - spec.ago
+    data = ContactData(
+        channel=Channel.PHONE,
+        kind=ContactKind.DATA,
+        line=next((line for line in lines if line.number == "111"), None),
+        received_at=received,
+        reasons=list(spec.reasons),
+        caller_name=f"{synthetic.parent_name(random.Random(spec.key), sex='F')} (demo)",  # noqa: S311
+        caller_phone=intake_demo.demo_phone(random.Random(spec.key)),  # noqa: S311 - synthetic data
+        caller_relationship=spec.caller,
+        commune=commune,
+        urgency=Urgency.HIGH,
+        narrative=spec.narrative,
+        outcome=Outcome.REFERRED,
+        referred_to=commune,
+        caller_agreed=not spec.override,
+        emergency_override=bool(spec.override),
+        override_reason=spec.override,
+        duration_seconds=14 * 60,
+        children=[spec.child],
+    )
+    with intake_demo.clock(received + 15 * timedelta(minutes=1)):
+        contact = contact_create(
+            actor=crew.counsellor, data=data, idempotency_key=f"{REFERRAL_KEY}{spec.key}"
+        ).contact
+    if spec.accepted_after is not None:
+        referral = Referral.objects.get(contact=contact)
+        with intake_demo.clock(received + spec.accepted_after):
+            referral_accept(
+                actor=crew.officer, referral=referral, version=referral.version, note=CONTACT_ACCEPTED_NOTE
+            )
+    return True
+
+
+def _answerer(unit: AdminUnit, prov: AdminUnit, day: date) -> User | None:
+    """Who answers for `unit` on `day`: an officer of the commune (CASE_WORK there), else the province's."""
+    roles = sorted(roles_allowed(Action.CASE_WORK))
+    active = Membership.objects.active(day).filter(user__is_active=True, role__in=roles)
+    found = active.filter(admin_unit=unit).select_related("user").order_by("pk").first()
+    found = (
+        found
+        or active.filter(admin_unit=prov, role=Role.PROVINCE_OFFICER)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return found.user if found else None
+
+
+def answer_contact_referrals(prov: AdminUnit, now: datetime) -> int:
+    """The communes accept the contacts the hotline passed on (intake's demo), a few hours later, all but
+    the latest WAITING_CONTACT_REFERRALS, which wait for an answer whenever the demo is loaded."""
+    pending = list(
+        Referral.objects.filter(status=ReferralStatus.SENT, contact__isnull=False, to_unit__isnull=False)
+        .select_related("to_unit")
+        .order_by("sent_at", "pk")
+    )
+    answered = 0
+    for referral in pending[: max(0, len(pending) - WAITING_CONTACT_REFERRALS)]:
+        at = min(referral.sent_at + (2 + referral.pk % 20) * H, _between(referral.sent_at, now, 0.5))
+        user = _answerer(referral.to_unit, prov, timezone.localtime(at).date())  # type: ignore[arg-type]
+        if user is None:
+            continue
+        with transaction.atomic(), intake_demo.clock(at, users=[user]):
+            referral_accept(
+                actor=user, referral=referral, version=referral.version, note=CONTACT_ACCEPTED_NOTE
+            )
+        answered += 1
+    return answered
+
+
+def load_referrals(*, prov: AdminUnit, lines: Sequence[Line], now: datetime, done: set[str]) -> int:
+    made = 0
+    for call in HOTLINE_REFERRALS:
+        if f"{REFERRAL_KEY}{call.key}" not in done:
+            with transaction.atomic():
+                made += _hotline_referral(call, lines, now)
+    centre = (
+        Organisation.objects.filter(kind=OrgKind.SOCIAL_WORK_CENTRE, admin_unit=prov, active=True)
+        .order_by("pk")
+        .first()
+    )
+    for spec in CASE_REFERRALS:
+        if f"{REFERRAL_KEY}{spec.key}" in done or centre is None:
+            continue
+        crew = crew_current(_current_unit(spec.case.split("-")[0]))
+        with transaction.atomic():
+            made += _refer_case(spec, crew, centre, now)
+    return made
+
+
 # --- loading -----------------------------------------------------------------------------------------
 
 
@@ -1079,7 +1314,8 @@ def load(ctx: DemoContext | Any) -> dict[str, int]:
     _PROVIDERS.clear()  # organisation ids of this database only
     if not User.objects.filter(username="demo-commune-a").exists():
         ctx.say("  cases: none (the demo users are not loaded)")
-        return {"incidents_2019": 0, "incidents_2020": 0, "cases_2020": 0, "cases_current": 0}
+        return {"incidents_2019": 0, "incidents_2020": 0, "cases_2020": 0, "cases_current": 0, "referrals": 0,
+                "contact_referrals_answered": 0}  # fmt: skip
     scale = "full" if getattr(ctx, "scale", "sample") == "full" else "sample"
     seed = getattr(ctx, "seed", intake_demo.DEFAULT_SEED)
     prov = intake_demo.province()
@@ -1097,13 +1333,24 @@ def load(ctx: DemoContext | Any) -> dict[str, int]:
         seed=seed, scale=scale, lines=lines, now=now,
         done=intake_demo.existing_keys(CASE_SCOPE, "demo-case-"),
     )  # fmt: skip
+    referred = load_referrals(
+        prov=prov, lines=lines, now=now,
+        done=intake_demo.existing_keys(REFERRAL_SCOPE, REFERRAL_KEY)
+        | intake_demo.existing_keys(intake_demo.IDEMPOTENCY_SCOPE, REFERRAL_KEY),
+    )  # fmt: skip
+    answered = answer_contact_referrals(prov, now)
     ctx.say(
         f"  cases: {incidents} incidents of 2020 with {cases} cases, {current} current cases, "
         f"{earlier} incidents of 2019 created"
+    )
+    ctx.say(
+        f"  referrals: {referred} sent, {answered} of the hotline's earlier ones accepted by the communes"
     )
     return {
         "incidents_2019": earlier,
         "incidents_2020": incidents,
         "cases_2020": cases,
         "cases_current": current,
+        "referrals": referred,
+        "contact_referrals_answered": answered,
     }

@@ -10,7 +10,9 @@ Contacts: every channel, every line, data and non-data contacts (silent, hang-up
 thanks, testing the line, other), every reason of the taxonomy, anonymous and named callers, a few
 regular callers whose number comes back, children linked to the registry (current period) or recorded
 as the caller described them, and the outcomes a contact can have (the outcome "case opened" is written
-by `cases.demo_data`, which opens its cases from contacts). Volumes follow hotline.md: 111 took about
+by `cases.demo_data`, which opens its cases from contacts). A contact referred to a commune is passed on
+there as a referral, on the word of a caller who is the child or a parent, otherwise as an emergency with
+its reason; `cases.demo_data` has the communes answer all but the latest. Volumes follow hotline.md: 111 took about
 500,000 calls a year for the whole country, one in fifteen a counselling contact; Quảng Ninh has a little
 over 1 % of the country's children. `--scale full` records a few thousand contacts per period (the calls
 that reached a counsellor), the default sample a few hundred, with the same mix.
@@ -53,7 +55,7 @@ from mangnon.registry import synthetic
 from mangnon.registry.models import Child
 
 from . import taxonomy
-from .codes import Channel, ContactKind, NonDataType, Outcome, Urgency
+from .codes import CallerRelationship, Channel, ContactKind, NonDataType, Outcome, Urgency
 from .models import Line
 from .services import IDEMPOTENCY_SCOPE, ChildEntry, ContactData, contact_create, line_configure
 
@@ -302,6 +304,13 @@ NON_DATA_WEIGHTS: dict[str, float] = {
 HOURS = [1, 1, 1, 1, 1, 1, 2, 3, 5, 5, 5, 5, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 3, 2]
 SILENT_SHARE: dict[str, float] = {Channel.PHONE: 0.6, Channel.ONLINE: 0.2}  # non-data contacts
 CALLER_OF: dict[str, str] = {Channel.SCHOOL: "teacher", Channel.POLICE: "official"}  # who reports
+# Why a contact is passed on without the consent of the child or a parent, by who reported it.
+OVERRIDE_REASONS: dict[str, str] = {
+    "neighbour": "Hàng xóm báo trẻ bị đánh; Nghị định 56, điều 26: thông báo ngay cho xã nơi xảy ra.",
+    "teacher": "Nhà trường báo trẻ có dấu hiệu bị bạo lực; chưa liên lạc được cha mẹ, cần xã can thiệp ngay.",
+    "official": "Công an báo vụ việc; Nghị định 56, điều 26: chuyển ngay cho xã nơi trẻ cư trú.",
+    "": "Người báo tin không phải cha mẹ của trẻ; trẻ có thể đang gặp nguy hiểm, cần xã xác minh ngay.",
+}
 OFFICE_CHANNELS = frozenset({Channel.WALK_IN, Channel.SCHOOL, Channel.POLICE, Channel.LETTER})
 
 
@@ -469,6 +478,8 @@ def plan_contacts(seed: int, period: Period, n: int) -> list[Planned]:
         calls = [p for p in out if p.channel == Channel.PHONE and reason_family(p.reason) == "violence"]
         for p in calls[-2:]:
             p.data.update(urgency=Urgency.EMERGENCY, outcome="", referred_to=None)
+            for name in ("caller_agreed", "emergency_override", "override_reason"):
+                p.data.pop(name, None)  # not passed on: no referral
     return out
 
 
@@ -503,6 +514,15 @@ def _describe(rng: random.Random, p: Planned, period: Period, regulars: list[Reg
         outcome, referred = Outcome.REFERRED, p.commune
     if rng.random() < 0.03:
         outcome = ""  # still being followed up
+    referral: dict[str, Any] = {}
+    if outcome == Outcome.REFERRED:
+        # Passed on to the commune (a referral): on the word of a caller who is the child or a parent,
+        # otherwise as an emergency, saying why (Decree 56, art. 26). No draw: the plan stays the same.
+        if relationship in (CallerRelationship.CHILD, CallerRelationship.PARENT):
+            referral = {"caller_agreed": True}
+        else:
+            reason = OVERRIDE_REASONS.get(relationship, OVERRIDE_REASONS[""])
+            referral = {"emergency_override": True, "override_reason": reason}
     minutes = rng.randint(2, 8) if outcome == Outcome.INFORMATION else rng.randint(6, 35)
     p.data = {
         "caller_anonymous": anonymous,
@@ -515,6 +535,7 @@ def _describe(rng: random.Random, p: Planned, period: Period, regulars: list[Reg
         "outcome": outcome,
         "referred_to": referred,
         "duration_seconds": minutes * 60 + rng.randrange(60) if p.channel == Channel.PHONE else None,
+        **referral,
     }
     if p.commune is not None and rng.random() < 0.4:
         p.data["place_text"] = synthetic.address(rng, ward=not synthetic.is_rural(p.commune_code))
