@@ -12,10 +12,10 @@ regular callers whose number comes back, children linked to the registry (curren
 as the caller described them, and the outcomes a contact can have (the outcome "case opened" is written
 by `cases.demo_data`, which opens its cases from contacts). A contact referred to a commune is passed on
 there as a referral, on the word of a caller who is the child or a parent, otherwise as an emergency with
-its reason; `cases.demo_data` has the communes answer all but the latest. Volumes follow hotline.md: 111 took about
-500,000 calls a year for the whole country, one in fifteen a counselling contact; Quảng Ninh has a little
-over 1 % of the country's children. `--scale full` records a few thousand contacts per period (the calls
-that reached a counsellor), the default sample a few hundred, with the same mix.
+its reason; `cases.demo_data` has the communes answer all but the latest. Volumes follow hotline.md: 111
+took about 500,000 calls a year for the whole country, one in fifteen a counselling contact; Quảng Ninh
+has a little over 1 % of the country's children. `--scale full` records a few thousand contacts per
+period (the calls that reached a counsellor), the default sample a few hundred, with the same mix.
 
 Every contact goes through `contact_create`, with the time it was received, taken by someone whose
 membership was active then: the hotline counsellors and officers of 2020 are demo staff whose
