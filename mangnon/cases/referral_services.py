@@ -381,10 +381,12 @@ def referral_send(
     of its province. Checked before anything is written: the subject and who sends it, the receiver,
     the reason, the consent or the override with its reason, and no unanswered referral of the same
     child to the same receiver. With `idempotency_key`, a retried call returns the first referral."""
-    sent: dict[str, Referral] = {}
-
-    def create() -> int:
-        sent["referral"] = _send(
+    referral, created = idempotency.create_once(
+        actor=actor,
+        scope=IDEMPOTENCY_SCOPE,
+        key=idempotency_key,
+        request_hash=request_hash,
+        create=lambda: _send(
             actor=actor,
             case=case,
             contact=contact,
@@ -394,20 +396,10 @@ def referral_send(
             caller_consent=bool(caller_consent),
             emergency_override=bool(emergency_override),
             override_reason=(override_reason or "").strip(),
-        )
-        return sent["referral"].pk
-
-    with transaction.atomic():
-        result = idempotency.run_once(
-            actor=actor,
-            scope=IDEMPOTENCY_SCOPE,
-            key=idempotency_key,
-            request_hash=request_hash,
-            create=create,
-        )
-    if "referral" in sent:
-        return Sent(sent["referral"], created=True)
-    return Sent(Referral.objects.get(pk=int(result.object_id)), created=False)
+        ),
+        load=lambda pk: Referral.objects.get(pk=pk),
+    )
+    return Sent(referral, created=created)
 
 
 # --- answering ---------------------------------------------------------------------------------------
@@ -499,6 +491,21 @@ def referral_accept(*, actor: Any, referral: Referral, version: int, note: str =
     if errors:
         raise ValidationError(errors)
     return _answer(actor=actor, referral=referral, version=version, target=ReferralStatus.ACCEPTED, note=note)
+
+
+def accept_on_opening(*, actor: Any, contact: Contact, case: Case) -> None:
+    """A case opened from a contact referred to the case's commune answers that referral: accepted by the
+    officer who opened it (when they may answer it), as if they had accepted it first."""
+    pending = Referral.objects.filter(contact=contact, to_unit=case.admin_unit_id, status=ReferralStatus.SENT)
+    for referral in pending.select_related("to_unit", "from_unit", "contact"):
+        if may_answer(actor, referral):
+            _answer(
+                actor=actor,
+                referral=referral,
+                version=referral.version,
+                target=ReferralStatus.ACCEPTED,
+                note="",
+            )
 
 
 def referral_reject(*, actor: Any, referral: Referral, version: int, reason: str) -> Referral:

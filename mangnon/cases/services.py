@@ -354,6 +354,10 @@ def _open(
     deadlines.refresh_next_due(case)
     if contact is not None:
         _mark_contact(actor, contact, case)
+        # Opening the case is the commune taking the contact: its pending referral there is accepted.
+        from .referral_services import accept_on_opening  # referral_services builds on this module
+
+        accept_on_opening(actor=actor, contact=contact, case=case)
     incidents = incident_victims_link_case(actor=actor, case=case)
     audit.record(
         actor=actor,

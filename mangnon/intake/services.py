@@ -338,9 +338,8 @@ def contact_create(
     if not can(actor, Action.CONTACT_TAKE):
         raise PermissionDenied
     cleaned = _clean(actor, data, now=timezone.now())
-    made: dict[str, Contact] = {}
 
-    def create() -> int:
+    def create() -> Contact:
         contact = Contact.objects.create(**cleaned.fields, counsellor=actor)
         ContactReason.objects.bulk_create([ContactReason(contact=contact, code=c) for c in cleaned.reasons])
         ContactChild.objects.bulk_create(
@@ -370,22 +369,17 @@ def contact_create(
         )
         if cleaned.fields["outcome"] == Outcome.REFERRED:
             _refer(actor, contact, data)
-        made["contact"] = contact
-        return contact.pk
+        return contact
 
-    with transaction.atomic():
-        result = idempotency.run_once(
-            actor=actor,
-            scope=IDEMPOTENCY_SCOPE,
-            key=idempotency_key,
-            request_hash=request_hash,
-            create=create,
-        )
-    if result.created:
-        return Recorded(made["contact"], created=True)
-    # A retry, or a race lost to a concurrent request with the same key: `made` may hold the contact
-    # this call created and rolled back, so the winner's is read.
-    return Recorded(Contact.objects.get(pk=int(result.object_id)), created=False)
+    contact, created = idempotency.create_once(
+        actor=actor,
+        scope=IDEMPOTENCY_SCOPE,
+        key=idempotency_key,
+        request_hash=request_hash,
+        create=create,
+        load=lambda pk: Contact.objects.get(pk=pk),
+    )
+    return Recorded(contact, created=created)
 
 
 # --- update ---------------------------------------------------------------------------------------

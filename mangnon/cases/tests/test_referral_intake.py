@@ -317,3 +317,19 @@ def test_a_contact_with_no_outcome_is_not_passed_on(personas, api_for):
     """The contract check's contact (issue 4): no outcome, no referral, as before."""
     response = post(api_for(personas.hotline), body(outcome="", referred_to=""))
     assert response.status_code == 201 and not Referral.objects.exists()
+
+
+def test_opening_the_case_accepts_the_contacts_pending_referral(personas, units):
+    from mangnon.cases import services as case_services
+
+    contact = intake.contact_create(actor=personas.hotline, data=data(units, caller_agreed=True)).contact
+    case = case_services.case_open(
+        actor=personas.officer_a, contact=contact, register_new=True, form01={"child_age": 9}
+    ).case
+    referral = Referral.objects.get()
+    assert referral.status == ReferralStatus.ACCEPTED and referral.responded_by == personas.officer_a
+    assert Contact.objects.get(pk=contact.pk).outcome == Outcome.CASE_OPENED  # not set back to "referred"
+    assert case.contact == contact
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UPDATE, object_type="cases.referral", object_id=str(referral.pk)
+    ).exists()
