@@ -136,6 +136,7 @@ def forget_cached_scope(user: Any) -> None:
     """Drop what active_memberships and scope_for cached on this user object, after a membership change."""
     user.__dict__.pop("_mangnon_memberships", None)
     user.__dict__.pop("_mangnon_scopes", None)
+    user.__dict__.pop("_mangnon_unit_scopes", None)
 
 
 def has_role(user: Any, *roles: Role) -> bool:
@@ -150,7 +151,13 @@ def scope_for(user: Any, action: Action) -> Scope:
     if action not in cache:
         allowed = roles_allowed(action)
         units = [m.admin_unit for m in active_memberships(user) if m.role in allowed]
-        cache[action] = scope_of_units(units)
+        # Most actions of one person cover the same units (a commune officer views and works cases at
+        # the same commune): each distinct set of units is worked out once.
+        by_units = user.__dict__.setdefault("_mangnon_unit_scopes", {})
+        key = frozenset(u.pk for u in units)
+        if key not in by_units:
+            by_units[key] = scope_of_units(units)
+        cache[action] = by_units[key]
     return cache[action]
 
 
