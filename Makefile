@@ -83,6 +83,7 @@ catalogue: python-env
 run: install
 	$(BIN)/mangnon migrate --no-input
 	$(BIN)/mangnon demo load
+	$(BIN)/mangnon cases notify --now  # the demo's overdue and due-soon deadlines, told at once
 	@echo
 	@echo "Măng Non: http://$(HOST_PORT)/   (Ctrl-C stops the server and the task worker)"
 	@echo
