@@ -47,6 +47,11 @@ class Action(StrEnum):
     CASE_SUPERVISE = "cases.supervise"
     CASE_COUNT = "cases.count"
     INCIDENT_RECORD = "cases.incident_record"
+    ACTIVITY_VIEW = "activities.view"
+    ACTIVITY_RECORD = "activities.record"
+    SUPPORT_VIEW = "support.view"
+    SUPPORT_RECORD = "support.record"
+    PROGRAMME_MANAGE = "support.programme_manage"
 
 
 _ALL = frozenset(Role)
@@ -152,6 +157,26 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         }
     ),
     Action.INCIDENT_RECORD: frozenset({Role.PROVINCE_OFFICER, Role.CASE_MANAGER, Role.COMMUNE_OFFICER}),
+    # Programme work: sessions, courses, forums and their tallies are recorded where they happen, by the
+    # officer or a collaborator; leadership reads them and their roll-ups.
+    Action.ACTIVITY_VIEW: frozenset(
+        {
+            Role.PROVINCE_MANAGER,
+            Role.PROVINCE_OFFICER,
+            Role.COMMUNE_OFFICER,
+            Role.COMMUNE_CHAIR,
+            Role.COLLABORATOR,
+            Role.VIEWER,
+        }
+    ),
+    Action.ACTIVITY_RECORD: frozenset({Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.COLLABORATOR}),
+    # Support names children and amounts paid to them: only those who work with named children read it.
+    Action.SUPPORT_VIEW: frozenset(
+        {Role.PROVINCE_MANAGER, Role.PROVINCE_OFFICER, Role.CASE_MANAGER, Role.COMMUNE_OFFICER}
+    ),
+    Action.SUPPORT_RECORD: frozenset({Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER}),
+    # Programmes (their legal basis, kind and eligibility) are set by the province.
+    Action.PROGRAMME_MANAGE: frozenset({Role.PROVINCE_OFFICER}),
 }
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mangnon.accounts.access import can, get_scoped_or_404, scope_for, scope_of_units, scoped
 from mangnon.accounts.models import Membership
-from mangnon.accounts.roles import PERMISSIONS, Action, Role
+from mangnon.accounts.roles import PERMISSIONS, Action, Role, roles_allowed
 from mangnon.accounts.tests.factories import MembershipFactory, UserFactory
 from mangnon.geo.models import LAST_PRE_REFORM_DAY, REFORM_DATE, AdminUnit, Level, UnitCrosswalk, UnitType
 
@@ -211,6 +211,11 @@ def test_permissions_table_holds_every_action():
         "cases.supervise",
         "cases.count",
         "cases.incident_record",
+        "activities.view",
+        "activities.record",
+        "support.view",
+        "support.record",
+        "support.programme_manage",
     }
     assert PERMISSIONS[Action.GEO_VIEW] == frozenset(Role)
     assert PERMISSIONS[Action.AUDIT_VIEW] == {Role.SYSTEM_ADMIN, Role.PROVINCE_MANAGER}
@@ -283,3 +288,11 @@ def test_case_table_plans_are_approved_by_the_chair_alone_and_counsellors_read_n
     assert Role.HOTLINE_COUNSELLOR not in PERMISSIONS[Action.CASE_VIEW]
     assert Role.COLLABORATOR not in PERMISSIONS[Action.CASE_VIEW] | PERMISSIONS[Action.CONTACT_VIEW]
     assert PERMISSIONS[Action.CASE_WORK] <= PERMISSIONS[Action.CASE_VIEW]
+
+
+def test_support_names_children_so_leadership_and_collaborators_do_not_read_it():
+    assert Role.VIEWER in roles_allowed(Action.ACTIVITY_VIEW)
+    assert Role.VIEWER not in roles_allowed(Action.SUPPORT_VIEW)
+    assert Role.COLLABORATOR in roles_allowed(Action.ACTIVITY_RECORD)
+    assert Role.COLLABORATOR not in roles_allowed(Action.SUPPORT_VIEW)
+    assert roles_allowed(Action.PROGRAMME_MANAGE) == {Role.PROVINCE_OFFICER}
