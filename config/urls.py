@@ -13,6 +13,8 @@ urlpatterns = [
     path("cases/", include("mangnon.cases.urls")),
     path("directory/", include("mangnon.orgs.urls")),
     path("intake/", include("mangnon.intake.urls")),
+    path("support/", include("mangnon.support.urls")),
+    path("activities/", include("mangnon.activities.urls")),
     path("reports/", include("mangnon.reports.urls")),
     path("audit/", include("mangnon.accounts.audit_urls")),
     path("registry/import/", include("mangnon.registry.import_urls")),

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "mangnon.orgs",
     "mangnon.registry",
     "mangnon.intake",
+    "mangnon.support",
+    "mangnon.activities",
     "mangnon.cases",
     "mangnon.reports",
     "mangnon.demo",
