@@ -9,6 +9,7 @@ accept and reject; every read is audited. Refusals are JSON `{"error", "detail"}
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -272,15 +273,9 @@ def get_referral(request: HttpRequest, referral_id: int) -> ReferralOut:
     summary="Accept (a unit's officers; for an organisation, the sender records it)",
 )
 def accept_referral(request: HttpRequest, referral_id: int, body: AcceptIn) -> ReferralOut:
-    user = _user(request)
-    referral = get_referral_for_user(user, referral_id, answer=True)
-    try:
-        services.referral_accept(actor=user, referral=referral, version=body.version, note=body.note)
-    except Conflict as exc:
-        raise conflict(exc.current_version) from None
-    except ValidationError as exc:
-        raise invalid(exc) from None
-    return _detail(user, referral.pk)
+    return _answer(request, referral_id, lambda user, ref: services.referral_accept(
+        actor=user, referral=ref, version=body.version, note=body.note
+    ))  # fmt: skip
 
 
 @router.post(
@@ -289,10 +284,19 @@ def accept_referral(request: HttpRequest, referral_id: int, body: AcceptIn) -> R
     summary="Reject with a reason (a unit's officers; for an organisation, the sender records it)",
 )
 def reject_referral(request: HttpRequest, referral_id: int, body: RejectIn) -> ReferralOut:
+    return _answer(request, referral_id, lambda user, ref: services.referral_reject(
+        actor=user, referral=ref, version=body.version, reason=body.reason
+    ))  # fmt: skip
+
+
+def _answer(
+    request: HttpRequest, referral_id: int, answer: Callable[[Any, Referral], Referral]
+) -> ReferralOut:
+    """Accepting and rejecting: the referral as one who may answer it, the answer, its errors as JSON."""
     user = _user(request)
     referral = get_referral_for_user(user, referral_id, answer=True)
     try:
-        services.referral_reject(actor=user, referral=referral, version=body.version, reason=body.reason)
+        answer(user, referral)
     except Conflict as exc:
         raise conflict(exc.current_version) from None
     except ValidationError as exc:
