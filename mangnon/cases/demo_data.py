@@ -380,7 +380,8 @@ def _text_data(story: Story, case: Case, to: str, when: datetime, index: int) ->
     source, received = case.status, timezone.localtime(case.received_at)
     if to == S.ASSESSED:
         return {"safety_assessment": CONDITION.get(form, CONDITION[F.PHYSICAL])
-                + " Không nguy hiểm đến tính mạng; trẻ ở với người chăm sóc an toàn."}, ""  # fmt: skip
+                + " Không nguy hiểm đến tính mạng; trẻ ở với người chăm sóc an toàn.",
+                "risk": "medium" if form in (F.SEXUAL, F.PHYSICAL) else "low"}, ""  # fmt: skip
     if to == S.EMERGENCY:
         return {
             "safety_assessment": CONDITION.get(form, CONDITION[F.PHYSICAL])
