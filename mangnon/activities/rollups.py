@@ -1,0 +1,189 @@
+"""The activities roll-up: for a unit (either geography) and a period, everything the reports count.
+
+Counted: the activities that started in [start, end] at a unit in the unit's geography
+(geo.selectors.in_geography_q), within the viewer's ACTIVITY_VIEW scope.
+
+- activities by kind;
+- person-times (lượt người): the sum of the tally grids, by kind and by group × sex;
+- unique persons (người): the rosters' distinct people: one per registered person however many
+  activities they attended, one per light entry; by group and by sex (a person counts once in each
+  group and sex they were listed under);
+- materials by kind: items (rows) and quantity;
+- campaigns with the number of counted activities in each.
+
+A constant number of queries, whatever the volume: each figure is one aggregate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from mangnon.accounts.access import can, scope_for
+from mangnon.accounts.roles import Action
+from mangnon.geo.models import AdminUnit
+
+from .codes import ActivityKind, Group, MaterialKind, TallySex
+from .models import Activity, Attendee, Material, Tally
+from .selectors import ActivityFilter, filter_activities
+
+
+@dataclass(frozen=True)
+class CampaignCount:
+    id: int
+    name: str
+    plan_number: str
+    activities: int
+
+
+@dataclass(frozen=True)
+class ActivityRollup:
+    unit: str
+    start: date
+    end: date
+    activities: int
+    activities_by_kind: dict[str, int]
+    person_times: int
+    person_times_by_kind: dict[str, int]
+    person_times_by_group_sex: dict[str, dict[str, int]]
+    unique_persons: int
+    unique_persons_by_group: dict[str, int]
+    unique_persons_by_sex: dict[str, int]
+    material_items_by_kind: dict[str, int]
+    material_quantity_by_kind: dict[str, int]
+    campaigns: list[CampaignCount] = field(default_factory=list)
+
+    @property
+    def material_quantity(self) -> int:
+        return sum(self.material_quantity_by_kind.values())
+
+
+def counted_activities(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> QuerySet[Activity]:
+    """The activities counted for `unit` over [start, end]. PermissionDenied for a viewer who never reads
+    activities, 404 for a unit outside their scope."""
+    if not can(viewer, Action.ACTIVITY_VIEW):
+        raise PermissionDenied
+    scope = scope_for(viewer, Action.ACTIVITY_VIEW)
+    if not scope.contains(unit):
+        raise Http404
+    return filter_activities(
+        Activity.objects.filter(scope.q("admin_unit")), ActivityFilter(start=start, end=end, unit=unit)
+    )
+
+
+def _ids(activities: QuerySet[Activity]) -> Any:
+    return activities.order_by().values("pk")
+
+
+def activities_by_kind(activities: QuerySet[Activity]) -> dict[str, int]:
+    found = dict(activities.order_by().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    return {code: int(found.get(code, 0)) for code in ActivityKind.values}
+
+
+def tallies_of(activities: QuerySet[Activity]) -> QuerySet[Tally]:
+    return Tally.objects.filter(activity__in=_ids(activities))
+
+
+def attendees_of(activities: QuerySet[Activity]) -> QuerySet[Attendee]:
+    return Attendee.objects.filter(activity__in=_ids(activities))
+
+
+def person_times(tallies: QuerySet[Tally]) -> int:
+    return int(tallies.order_by().aggregate(n=Sum("count"))["n"] or 0)
+
+
+def person_times_by_kind(tallies: QuerySet[Tally]) -> dict[str, int]:
+    rows = tallies.order_by().values_list("activity__kind").annotate(n=Sum("count"))
+    found = dict(rows.values_list("activity__kind", "n"))
+    return {code: int(found.get(code) or 0) for code in ActivityKind.values}
+
+
+def person_times_by_group_sex(tallies: QuerySet[Tally]) -> dict[str, dict[str, int]]:
+    out = {g: {s: 0 for s in TallySex.values} for g in Group.values}
+    for group, sex, n in (
+        tallies.order_by()
+        .values_list("group", "sex")
+        .annotate(n=Sum("count"))
+        .values_list("group", "sex", "n")
+    ):
+        out[group][sex] = int(n or 0)
+    return out
+
+
+def person_times_by(tallies: QuerySet[Tally], key: str, codes: list[str]) -> dict[str, int]:
+    found = dict(tallies.order_by().values_list(key).annotate(n=Sum("count")).values_list(key, "n"))
+    return {code: int(found.get(code) or 0) for code in codes}
+
+
+def unique_persons(attendees: QuerySet[Attendee]) -> int:
+    """Distinct people: one per registered person, one per light entry."""
+    found = attendees.order_by().aggregate(
+        linked=Count("person", distinct=True), unlinked=Count("pk", filter=Q(person__isnull=True))
+    )
+    return int(found["linked"]) + int(found["unlinked"])
+
+
+def unique_persons_by(attendees: QuerySet[Attendee], key: str, codes: list[str]) -> dict[str, int]:
+    rows = (
+        attendees.order_by()
+        .values(key)
+        .annotate(linked=Count("person", distinct=True), unlinked=Count("pk", filter=Q(person__isnull=True)))
+    )
+    found = {row[key]: row["linked"] + row["unlinked"] for row in rows}
+    return {code: int(found.get(code, 0)) for code in codes}
+
+
+def materials_by_kind(activities: QuerySet[Activity]) -> tuple[dict[str, int], dict[str, int]]:
+    rows = (
+        Material.objects.filter(activity__in=_ids(activities))
+        .order_by()
+        .values_list("kind")
+        .annotate(items=Count("pk"), quantity=Sum("quantity"))
+        .values_list("kind", "items", "quantity")
+    )
+    items = dict.fromkeys(MaterialKind.values, 0)
+    quantity = dict.fromkeys(MaterialKind.values, 0)
+    for kind, n, q in rows:
+        items[kind], quantity[kind] = int(n), int(q or 0)
+    return items, quantity
+
+
+def campaign_counts(activities: QuerySet[Activity]) -> list[CampaignCount]:
+    rows = (
+        activities.order_by()
+        .filter(campaign__isnull=False)
+        .values_list("campaign_id", "campaign__name", "campaign__plan_number")
+        .annotate(n=Count("pk"))
+        .order_by("campaign__name", "campaign_id")
+    )
+    return [CampaignCount(pk, name, plan, int(n)) for pk, name, plan, n in rows]
+
+
+def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> ActivityRollup:
+    """The roll-up of `unit` over [start, end] as `viewer` may see it (see the module's docstring)."""
+    activities = counted_activities(viewer=viewer, unit=unit, start=start, end=end)
+    tallies = tallies_of(activities)
+    attendees = attendees_of(activities)
+    by_kind = activities_by_kind(activities)
+    items, quantity = materials_by_kind(activities)
+    return ActivityRollup(
+        unit=unit.code,
+        start=start,
+        end=end,
+        activities=sum(by_kind.values()),
+        activities_by_kind=by_kind,
+        person_times=person_times(tallies),
+        person_times_by_kind=person_times_by_kind(tallies),
+        person_times_by_group_sex=person_times_by_group_sex(tallies),
+        unique_persons=unique_persons(attendees),
+        unique_persons_by_group=unique_persons_by(attendees, "group", Group.values),
+        unique_persons_by_sex=unique_persons_by(attendees, "sex", TallySex.values),
+        material_items_by_kind=items,
+        material_quantity_by_kind=quantity,
+        campaigns=campaign_counts(activities),
+    )
