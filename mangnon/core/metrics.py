@@ -29,6 +29,7 @@ class UnitKind(StrEnum):
     """What a figure's numbers measure. Later kinds (an amount in đồng, a rate) join as apps need them."""
 
     COUNT = "count"  # distinct records: children, cases, sessions
+    AMOUNT = "amount"  # money, in whole đồng
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,161 @@
+"""The support roll-up for a unit (either geography) and period: the one definition of every support
+figure, read by the API, the pages and `metrics.py`.
+
+- Disbursements: those paid in [start, end] at a unit in the unit's geography; count and total đồng by
+  programme (code) and by programme kind; children supported = distinct children among them (a child
+  paid twice, or by two programmes, counts once).
+- Gifts, by occasion, for the campaigns held in the period: child-times reached, child-times visited
+  and given gifts, total value in đồng. A unit reports a campaign either as a tally (figures) or child by
+  child (recipients), or both. A tally is the whole figure of its unit and everything under it and
+  already includes any named recipients there, so a recipient adds only when no tally of that campaign
+  covers the recipient's unit (at it or above it): nothing is counted twice. Gift figures are
+  child-times (lượt trẻ em): a child given gifts in two campaigns counts twice, and tallies name no
+  child, so unique children cannot be known.
+- Alternative care: placements active for at least a day of the period (started on or before its end,
+  not ended before its start), by kind.
+
+Figures are aggregates (no names): every role that counts children (CHILD_COUNT, leadership included)
+reads them in its scope; they are not audited. Built with a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.http import Http404
+
+from mangnon.accounts.access import scope_for
+from mangnon.accounts.roles import Action
+from mangnon.geo.models import AdminUnit
+from mangnon.geo.selectors import in_geography_q
+
+from .codes import CareKind, GiftOccasion, ProgrammeKind
+from .models import AlternativeCare, Disbursement, GiftRecipient, GiftTally
+
+COUNT_ACTION = Action.CHILD_COUNT
+
+
+@dataclass(frozen=True)
+class Paid:
+    count: int = 0
+    amount: int = 0  # đồng
+
+
+@dataclass(frozen=True)
+class Gifts:
+    children_reached: int = 0  # child-times
+    children_visited_given_gifts: int = 0  # child-times
+    total_value: int = 0  # đồng
+
+
+@dataclass(frozen=True)
+class SupportRollup:
+    unit: str
+    start: date
+    end: date
+    disbursements: int
+    disbursed_amount: int  # đồng
+    children_supported: int  # distinct children
+    by_programme: dict[str, Paid] = field(default_factory=dict)
+    by_kind: dict[str, Paid] = field(default_factory=dict)
+    gifts_by_occasion: dict[str, Gifts] = field(default_factory=dict)
+    alternative_care_by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def gift_children(self) -> int:
+        return sum(g.children_reached for g in self.gifts_by_occasion.values())
+
+    @property
+    def gift_visited(self) -> int:
+        return sum(g.children_visited_given_gifts for g in self.gifts_by_occasion.values())
+
+    @property
+    def gift_value(self) -> int:
+        return sum(g.total_value for g in self.gifts_by_occasion.values())
+
+    @property
+    def alternative_care(self) -> int:
+        return sum(self.alternative_care_by_kind.values())
+
+
+def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> SupportRollup:
+    """The support figures of `unit` over [start, end] as `viewer` may count them: PermissionDenied for
+    a role that never counts, Http404 for a unit outside the viewer's scope."""
+    if start > end:
+        raise ValueError("The period ends before it starts.")
+    scope = scope_for(viewer, COUNT_ACTION)
+    if scope.is_empty:
+        raise PermissionDenied
+    if not scope.contains(unit):
+        raise Http404
+    # Every support row keeps its place in `admin_unit`, so one filter serves all of them.
+    where = scope.q("admin_unit") & in_geography_q(unit, "admin_unit")
+
+    paid = Disbursement.objects.filter(where, paid_on__gte=start, paid_on__lte=end).order_by()
+    overall = paid.aggregate(n=Count("pk"), amount=Sum("amount"), children=Count("child", distinct=True))
+    by_programme: dict[str, Paid] = {}
+    kind_sums: dict[str, list[int]] = {k: [0, 0] for k in ProgrammeKind.values}
+    for row in paid.values("programme__code", "programme__kind").annotate(
+        n=Count("pk"), amount=Sum("amount")
+    ):
+        by_programme[row["programme__code"]] = Paid(row["n"], int(row["amount"] or 0))
+        kind_sums[row["programme__kind"]][0] += row["n"]
+        kind_sums[row["programme__kind"]][1] += int(row["amount"] or 0)
+
+    in_period = Q(campaign__held_on__gte=start, campaign__held_on__lte=end)
+    gift_sums: dict[str, list[int]] = {o: [0, 0, 0] for o in GiftOccasion.values}
+    tallies = (
+        GiftTally.objects.filter(where, in_period)
+        .order_by()
+        .values("campaign__occasion")
+        .annotate(
+            reached=Sum("children_reached"),
+            visited=Sum("children_visited_given_gifts"),
+            value=Sum("total_value"),
+        )
+    )
+    for t in tallies:
+        sums = gift_sums[t["campaign__occasion"]]
+        sums[0] += int(t["reached"] or 0)
+        sums[1] += int(t["visited"] or 0)
+        sums[2] += int(t["value"] or 0)
+    # A tally at the recipient's unit or at a unit above it (a district's) covers the recipient.
+    tallied = (
+        GiftTally.objects.filter(campaign=OuterRef("campaign"))
+        .annotate(recipient_path=ExpressionWrapper(OuterRef("admin_unit__path"), output_field=CharField()))
+        .filter(recipient_path__startswith=F("admin_unit__path"))
+    )
+    named = (
+        GiftRecipient.objects.filter(where, in_period)
+        .exclude(Exists(tallied))
+        .order_by()
+        .values("campaign__occasion")
+        .annotate(reached=Count("pk"), visited=Count("pk", filter=Q(visited=True)), value=Sum("value"))
+    )
+    for r in named:
+        sums = gift_sums[r["campaign__occasion"]]
+        sums[0] += int(r["reached"])
+        sums[1] += int(r["visited"])
+        sums[2] += int(r["value"] or 0)
+
+    active = Q(start__lte=end) & (Q(end__isnull=True) | Q(end__gte=start))
+    care = dict(
+        AlternativeCare.objects.filter(where, active).order_by().values_list("kind").annotate(n=Count("pk"))
+    )
+
+    return SupportRollup(
+        unit=unit.code,
+        start=start,
+        end=end,
+        disbursements=int(overall["n"]),
+        disbursed_amount=int(overall["amount"] or 0),
+        children_supported=int(overall["children"]),
+        by_programme=by_programme,
+        by_kind={k: Paid(n, amount) for k, (n, amount) in kind_sums.items()},
+        gifts_by_occasion={o: Gifts(*sums) for o, sums in gift_sums.items()},
+        alternative_care_by_kind={k: int(care.get(k, 0)) for k in CareKind.values},
+    )

@@ -1,0 +1,167 @@
+"""Reads of support, always scoped by the viewer first.
+
+Support names children and the amounts paid to them: only the roles with SUPPORT_VIEW read it, in their
+scope (a disbursement outside it is 404), and every read that shows amounts is audited, naming the
+disbursements shown. Programmes and campaigns name no child: every role reads those of its provinces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404
+
+from mangnon.accounts.access import active_memberships, scope_for
+from mangnon.accounts.roles import Action
+from mangnon.core import audit
+from mangnon.core.models import AuditAction
+from mangnon.geo.models import AdminUnit
+from mangnon.geo.selectors import in_geography_q
+
+from .models import AlternativeCare, Disbursement, GiftCampaign, Programme
+
+DISBURSEMENT_TYPE = "support.disbursement"
+
+
+def _province_ids(viewer: Any) -> set[int]:
+    return {int(m.admin_unit.path.strip("/").split("/")[0]) for m in active_memberships(viewer)}
+
+
+def programmes_for(viewer: Any) -> QuerySet[Programme]:
+    """The programmes of the provinces the viewer works in, by code."""
+    return Programme.objects.filter(province_id__in=sorted(_province_ids(viewer))).order_by("code")
+
+
+def get_programme_for_user(user: Any, programme_id: Any, action: Action | None = None) -> Programme:
+    """A programme of one of the user's provinces (404 otherwise); with `action` (PROGRAMME_MANAGE),
+    403 when they may read it but not manage it."""
+    try:
+        pk = int(programme_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    programme = programmes_for(user).select_related("province").filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    if action is not None and not scope_for(user, action).contains(programme.province):
+        raise PermissionDenied
+    return programme
+
+
+def programme_by_code(user: Any, code: str, province: AdminUnit) -> Programme | None:
+    return programmes_for(user).filter(code=code, province=province).first()
+
+
+def campaigns_for(viewer: Any) -> QuerySet[GiftCampaign]:
+    return GiftCampaign.objects.filter(province_id__in=sorted(_province_ids(viewer))).order_by(
+        "-held_on", "pk"
+    )
+
+
+def get_campaign_for_user(user: Any, campaign_id: Any) -> GiftCampaign:
+    try:
+        pk = int(campaign_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    campaign = campaigns_for(user).filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+# --- disbursements -----------------------------------------------------------------------------------
+
+
+def get_disbursement_for_user(user: Any, disbursement_id: Any) -> Disbursement:
+    """The disbursement if the user may read support at its unit (404 otherwise). Not audited here:
+    the caller that shows it calls `record_view`."""
+    try:
+        pk = int(disbursement_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    row = Disbursement.objects.select_related("programme", "admin_unit", "province").filter(pk=pk).first()
+    if row is None or not scope_for(user, Action.SUPPORT_VIEW).contains(row.admin_unit):
+        raise Http404
+    return row
+
+
+@dataclass(frozen=True)
+class DisbursementFilter:
+    start: date | None = None  # paid on or after
+    end: date | None = None  # paid on or before
+    unit: AdminUnit | None = None  # in the unit's geography (either one)
+    programme: str = ""  # programme code
+
+    def as_dict(self) -> dict[str, Any]:
+        values = {**self.__dict__, "unit": self.unit.code if self.unit else None}
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+def disbursements_for(viewer: Any, filters: DisbursementFilter | None = None) -> QuerySet[Disbursement]:
+    """The disbursements the viewer may read (SUPPORT_VIEW scope first), filtered, newest first, with
+    the programme, unit and child's name in the same query. PermissionDenied for a role that never
+    reads support."""
+    scope = scope_for(viewer, Action.SUPPORT_VIEW)
+    if scope.is_empty:
+        raise PermissionDenied
+    f = filters or DisbursementFilter()
+    rows = Disbursement.objects.filter(scope.q("admin_unit"))
+    if f.start is not None:
+        rows = rows.filter(paid_on__gte=f.start)
+    if f.end is not None:
+        rows = rows.filter(paid_on__lte=f.end)
+    if f.unit is not None:
+        rows = rows.filter(in_geography_q(f.unit))
+    if f.programme:
+        rows = rows.filter(programme__code=f.programme)
+    return rows.select_related("programme", "admin_unit", "child__person").order_by("-paid_on", "-pk")
+
+
+def totals(rows: QuerySet[Disbursement]) -> tuple[int, int]:
+    """How many disbursements and how many đồng in all (one query)."""
+    found = rows.order_by().aggregate(n=Count("pk"), amount=Sum("amount"))
+    return int(found["n"]), int(found["amount"] or 0)
+
+
+def record_view(
+    viewer: Any,
+    rows: list[Disbursement],
+    *,
+    filters: DisbursementFilter | None = None,
+    action: str = AuditAction.VIEW,
+) -> None:
+    """Audit that `viewer` was shown (or exported) these disbursements' amounts: one event naming them.
+    An empty page shows no amount and is not recorded."""
+    if not rows:
+        return
+    if len(rows) == 1 and filters is None:
+        audit.record(actor=viewer, action=action, obj=rows[0], unit=rows[0].admin_unit)
+        return
+    audit.record(
+        actor=viewer,
+        action=action,
+        object_type=DISBURSEMENT_TYPE,
+        object_id="list",
+        changes={"shown": [r.pk for r in rows], "filters": (filters or DisbursementFilter()).as_dict()},
+    )
+
+
+# --- alternative care --------------------------------------------------------------------------------
+
+
+def get_placement_for_user(
+    user: Any, placement_id: Any, action: Action = Action.SUPPORT_VIEW
+) -> AlternativeCare:
+    try:
+        pk = int(placement_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    row = AlternativeCare.objects.select_related("admin_unit").filter(pk=pk).first()
+    if row is None or not scope_for(user, Action.SUPPORT_VIEW).contains(row.admin_unit):
+        raise Http404
+    if action != Action.SUPPORT_VIEW and not scope_for(user, action).contains(row.admin_unit):
+        raise PermissionDenied
+    return row
