@@ -1,6 +1,15 @@
 """Activity pages: sessions, courses, forums and their tallies, campaigns (mounted at /activities/)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import (
+    navigation,  # noqa: F401  (the menu entry)
+    views,
+)
 
 app_name = "activities"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.activity_list, name="list"),
+    path("new/", views.activity_record, name="record"),
+    path("<int:pk>/", views.activity_detail, name="detail"),
+]

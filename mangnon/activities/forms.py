@@ -1,0 +1,136 @@
+"""Forms of the activity pages: they parse and check input, and the services decide.
+
+The units offered are those the user may act on, handed in by the view: current ones first, then the
+pre-reform ones (for activities before the 2025 reform). The tally grid is one whole-number input per
+group and sex (age band not recorded), in reading order so Tab walks it row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mangnon.cases.incident_forms import UnitChoiceField, unit_label
+from mangnon.core.forms import VietnameseDateField
+from mangnon.geo.models import AdminUnit
+
+from .codes import ActivityKind, FundingSource, Group, MaterialKind, TallySex
+
+GRID_SEXES = (TallySex.FEMALE, TallySex.MALE, TallySex.UNKNOWN)
+
+
+def _blank(choices: Iterable[tuple[Any, Any]], label: Any = "—") -> list[tuple[str, Any]]:
+    return [("", label), *[(str(k), v) for k, v in choices]]
+
+
+def cell_name(group: str, sex: str) -> str:
+    return f"t_{group}_{sex}"
+
+
+class ActivityFilterForm(forms.Form):
+    start = VietnameseDateField(label=_("Started from"), required=False)
+    end = VietnameseDateField(label=_("Started until"), required=False)
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_blank(ActivityKind.choices))
+
+    def __init__(self, *args: Any, units: Iterable[AdminUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {u.pk: u for u in units}
+        self.fields["unit"].choices = _blank((pk, unit_label(u)) for pk, u in self.units.items())  # type: ignore[attr-defined]
+
+    def chosen_unit(self) -> AdminUnit | None:
+        pk = self.cleaned_data.get("unit")
+        return self.units.get(pk) if pk is not None else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end of the period is before its start."))
+        return data
+
+
+class ActivityForm(forms.Form):
+    """The fast entry form: the activity's facts, its tally grid and up to three materials."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=_blank(ActivityKind.choices))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    admin_unit = UnitChoiceField(label=_("Unit"), queryset=AdminUnit.objects.none(), empty_label="—")
+    start_date = VietnameseDateField(label=_("Start date"))
+    end_date = VietnameseDateField(label=_("End date"), required=False)
+    organiser_text = forms.CharField(label=_("Organiser"), max_length=300, required=False)
+    theme = forms.CharField(label=_("Theme"), max_length=500, required=False)
+    target_groups = forms.MultipleChoiceField(
+        label=_("Target groups"), choices=Group.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    funding_source = forms.ChoiceField(
+        label=_("Funding source"), choices=_blank(FundingSource.choices), required=False
+    )
+    cost = forms.IntegerField(label=_("Cost (đồng)"), min_value=0, required=False)
+
+    def __init__(self, *args: Any, units: Iterable[AdminUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = list(units)
+        field = self.fields["admin_unit"]
+        field.queryset = AdminUnit.objects.filter(pk__in=[u.pk for u in units])  # type: ignore[attr-defined]
+        # The view's order (current units first), not the queryset's.
+        field.choices = [("", "—"), *[(u.pk, unit_label(u)) for u in units]]  # type: ignore[attr-defined]
+        for group in Group.values:
+            for sex in GRID_SEXES:
+                self.fields[cell_name(group, sex)] = forms.IntegerField(
+                    min_value=0,
+                    required=False,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "class": "tally"}),
+                )
+        for n in range(1, 4):
+            self.fields[f"m{n}_title"] = forms.CharField(
+                label=_("Material title"), max_length=300, required=False
+            )
+            self.fields[f"m{n}_kind"] = forms.ChoiceField(
+                label=_("Kind of material"), choices=_blank(MaterialKind.choices), required=False
+            )
+            self.fields[f"m{n}_quantity"] = forms.IntegerField(
+                label=_("Quantity"), min_value=0, required=False
+            )
+
+    def fact_fields(self) -> list[forms.BoundField]:
+        names = ("kind", "title", "admin_unit", "start_date", "end_date", "organiser_text", "theme")
+        return [self[n] for n in names]
+
+    def grid(self) -> list[dict[str, Any]]:
+        return [
+            {"code": code, "label": label, "cells": [self[cell_name(code, s)] for s in GRID_SEXES]}
+            for code, label in Group.choices
+        ]
+
+    def material_rows(self) -> list[list[forms.BoundField]]:
+        return [[self[f"m{n}_title"], self[f"m{n}_kind"], self[f"m{n}_quantity"]] for n in range(1, 4)]
+
+    def tallies(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {"group": g, "sex": s, "age_band": "unknown", "count": data[cell_name(g, s)]}
+            for g in Group.values
+            for s in GRID_SEXES
+            if data.get(cell_name(g, s))
+        ]
+
+    def materials(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {"title": data[f"m{n}_title"], "kind": data[f"m{n}_kind"], "quantity": data[f"m{n}_quantity"]}
+            for n in range(1, 4)
+            if data.get(f"m{n}_title") or data.get(f"m{n}_kind") or data.get(f"m{n}_quantity") is not None
+        ]
+
+    def fields_for_service(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        names = (
+            "kind", "title", "admin_unit", "start_date", "end_date", "organiser_text", "theme",
+            "target_groups", "funding_source", "cost",
+        )  # fmt: skip
+        return {n: data.get(n) for n in names}

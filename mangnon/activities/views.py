@@ -1,0 +1,159 @@
+"""Activity pages: the list (scoped, filtered, paginated), the activity page, and the fast entry form
+with its tally grid.
+
+Views only translate: an activity comes through `get_activity_for_user` (404 outside the scope), the
+list through the selectors, every write through a service; the list page and the activity page write
+a "view" event in the audit trail (rosters name people).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from mangnon.accounts.access import can, scope_for
+from mangnon.accounts.roles import Action
+from mangnon.core import idempotency
+from mangnon.core.names import vi_sort_key
+from mangnon.geo.models import AdminUnit
+
+from . import selectors, services
+from .codes import Group, TallySex
+from .forms import ActivityFilterForm, ActivityForm
+
+PAGE_SIZE = 25
+FILTER_KEYS = ("start", "end", "unit", "kind")
+
+
+def _require(request: HttpRequest, action: Action) -> None:
+    if not can(request.user, action):
+        raise PermissionDenied
+
+
+def _units(user: Any, action: Action) -> list[AdminUnit]:
+    """The units the user may take `action` at: current ones first, then pre-reform ones, by name."""
+    units = AdminUnit.objects.filter(scope_for(user, action).q(""))
+    return sorted(units, key=lambda u: (u.valid_to is not None, u.level, vi_sort_key(u.name), u.pk))
+
+
+@require_GET
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.ACTIVITY_VIEW)
+    form = ActivityFilterForm(request.GET or None, units=_units(request.user, Action.ACTIVITY_VIEW))
+    filters = selectors.ActivityFilter()
+    valid = True
+    if form.is_bound:
+        valid = form.is_valid()
+        if valid:
+            data = form.cleaned_data
+            filters = selectors.ActivityFilter(
+                start=data["start"], end=data["end"], unit=form.chosen_unit(), kind=data["kind"]
+            )
+    page_obj = Paginator(selectors.activities_for(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    shown = list(page_obj.object_list)
+    selectors.record_list_view(request.user, shown, filters=filters)
+    query = {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
+    return render(
+        request,
+        "activities/activity_list.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "activities": shown,
+            "query": urlencode(query),
+            "can_record": can(request.user, Action.ACTIVITY_RECORD),
+        },
+        status=200 if valid else 400,
+    )
+
+
+@require_GET
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, Action.ACTIVITY_VIEW)
+    activity = selectors.get_activity_for_user(request.user, pk)
+    details = selectors.activity_details(viewer=request.user, activity=activity)
+    groups = dict(Group.choices)
+    sexes = dict(TallySex.choices)
+    return render(
+        request,
+        "activities/activity_detail.html",
+        {
+            "activity": activity,
+            "details": details,
+            "person_times": sum(t.count for t in details.tallies),
+            "tallies": [
+                {"row": t, "group": groups.get(t.group, t.group), "sex": sexes.get(t.sex, t.sex)}
+                for t in details.tallies
+            ],
+            "target_groups": [groups.get(g, g) for g in activity.target_groups],
+        },
+    )
+
+
+def _errors_to_form(form: ActivityForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, problems in error.error_dict.items():
+            field = name if name in form.fields else None
+            for problem in problems:
+                form.add_error(field, problem)
+    else:
+        form.add_error(None, error)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def activity_record(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.ACTIVITY_RECORD)
+    units = _units(request.user, Action.ACTIVITY_RECORD)
+    status = 200
+    if request.method == "POST":
+        form = ActivityForm(request.POST, units=units)
+        if form.is_valid():
+            fields = form.fields_for_service()
+            tallies, materials = form.tallies(), form.materials()
+            body = {
+                **fields,
+                "admin_unit": fields["admin_unit"].pk,
+                "tallies": tallies,
+                "materials": materials,
+            }
+            try:
+                recorded = services.activity_record(
+                    actor=request.user,
+                    fields=fields,
+                    tallies=tallies,
+                    materials=materials,
+                    idempotency_key=form.cleaned_data["submission"],
+                    request_hash=idempotency.body_hash(body),
+                )
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            except idempotency.KeyReused:
+                form.add_error(None, _("This form was sent already with other details. Open a new form."))
+            else:
+                messages.success(request, _("The activity is recorded."))
+                return HttpResponseRedirect(reverse("activities:detail", args=[recorded.activity.pk]))
+        status = 400
+    else:
+        initial: dict[str, Any] = {"submission": uuid.uuid4().hex}
+        current = [u for u in units if u.valid_to is None]
+        if len(current) == 1:
+            initial["admin_unit"] = current[0].pk
+        form = ActivityForm(initial=initial, units=units)
+    sexes = [label for code, label in TallySex.choices]
+    return render(request, "activities/activity_form.html", {"form": form, "sexes": sexes}, status=status)
