@@ -1,6 +1,15 @@
 """Support pages: programmes, disbursements, gifts, alternative care (mounted at /support/)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import (
+    navigation,  # noqa: F401  (the menu entry)
+    views,
+)
 
 app_name = "support"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.disbursement_list, name="list"),
+    path("new/", views.disbursement_record, name="record"),
+    path("programmes/", views.programme_list, name="programmes"),
+]

@@ -1,0 +1,114 @@
+"""Forms of the support pages: they parse and check input, and the services decide.
+
+The communes and programmes offered are those the user may act on, handed in by the view: the current
+communes and, for payments before the 2025 reform, the pre-reform communes that went into them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mangnon.core.forms import VietnameseDateField
+from mangnon.geo.models import AdminUnit
+from mangnon.registry.codes import SpecialGroup
+
+from .codes import ProgrammeKind
+from .models import Programme
+
+
+def _blank(choices: Iterable[tuple[Any, Any]], label: Any = "—") -> list[tuple[str, Any]]:
+    return [("", label), *[(str(k), v) for k, v in choices]]
+
+
+def unit_label(unit: AdminUnit) -> str:
+    if unit.valid_to is None:
+        return unit.name
+    return str(_("%(name)s (until %(day)s)") % {"name": unit.name, "day": unit.valid_to.strftime("%d/%m/%Y")})
+
+
+class _Choices(forms.Form):
+    def _set_units(self, name: str, communes: Iterable[AdminUnit]) -> None:
+        self.communes = {unit.pk: unit for unit in communes}
+        self.fields[name].choices = _blank((pk, unit_label(u)) for pk, u in self.communes.items())  # type: ignore[attr-defined]
+
+    def unit(self, name: str = "commune") -> AdminUnit | None:
+        pk = self.cleaned_data.get(name)
+        return self.communes.get(pk) if pk is not None else None
+
+
+class DisbursementFilterForm(_Choices):
+    """The list's filters, every one optional."""
+
+    start = VietnameseDateField(label=_("Paid from"), required=False)
+    end = VietnameseDateField(label=_("Paid until"), required=False)
+    commune = forms.TypedChoiceField(label=_("Commune"), required=False, coerce=int, empty_value=None)
+    programme = forms.ChoiceField(label=_("Programme"), required=False)
+
+    def __init__(
+        self, *args: Any, communes: Iterable[AdminUnit], programmes: Iterable[Programme], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_units("commune", communes)
+        codes = dict.fromkeys(p.code for p in programmes)
+        self.fields["programme"].choices = _blank((c, c) for c in codes)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end of the period is before its start."))
+        return data
+
+
+class DisbursementForm(_Choices):
+    """Recording one payment to a registered child."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
+    programme = forms.TypedChoiceField(label=_("Programme"), coerce=int)
+    child = forms.IntegerField(label=_("Child's record number"), min_value=1)
+    amount = forms.IntegerField(
+        label=_("Amount (đồng)"), help_text=_("A whole number of đồng, e.g. 1500000."), min_value=1
+    )
+    paid_on = VietnameseDateField(label=_("Date paid"))
+    approver = forms.CharField(
+        label=_("Approved by"), max_length=300, help_text=_("The decision number and who signed it.")
+    )
+    commune = forms.TypedChoiceField(
+        label=_("Commune where it was paid"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Leave empty for the child's commune."),
+    )
+
+    def __init__(
+        self, *args: Any, communes: Iterable[AdminUnit], programmes: Iterable[Programme], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_units("commune", communes)
+        self.programmes = {p.pk: p for p in programmes}
+        self.fields["programme"].choices = _blank(  # type: ignore[attr-defined]
+            (pk, f"{p.code} — {p.name}") for pk, p in self.programmes.items()
+        )
+
+
+class ProgrammeForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=255)
+    legal_basis = forms.CharField(
+        label=_("Legal basis"), max_length=255, required=False, help_text=_("e.g. NQ 222/2015/NQ-HĐND")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=_blank(ProgrammeKind.choices))
+    eligible_groups = forms.MultipleChoiceField(
+        label=_("Groups supported"),
+        required=False,
+        choices=SpecialGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: any registered child."),
+    )
+    active_from = VietnameseDateField(label=_("Active from"))
+    active_to = VietnameseDateField(label=_("Active until"), required=False)

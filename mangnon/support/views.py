@@ -1,0 +1,198 @@
+"""The support pages: the list of disbursements (scoped, filtered, paginated, with the count and total
+in đồng of everything that matches), recording a disbursement, and the programmes page.
+
+Disbursements name children and amounts: only the roles that read support (SUPPORT_VIEW) reach the
+list, and every page that shows amounts writes a "view" event naming the disbursements shown. Views
+only translate: lists through the selectors, every write through a service.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from mangnon.accounts.access import can, scope_for
+from mangnon.accounts.roles import Action
+from mangnon.core import idempotency
+from mangnon.core.names import vi_sort_key
+from mangnon.geo.models import AdminUnit, Level
+from mangnon.registry.codes import SpecialGroup
+
+from . import selectors, services
+from .forms import DisbursementFilterForm, DisbursementForm, ProgrammeForm
+
+PAGE_SIZE = 25
+FILTER_KEYS = ("start", "end", "commune", "programme")
+
+
+def _require(request: HttpRequest, action: Action) -> None:
+    if not can(request.user, action):
+        raise PermissionDenied
+
+
+def _communes(user: Any, action: Action) -> list[AdminUnit]:
+    """The communes (current ones first, then pre-reform ones) the user may take `action` in."""
+    units = AdminUnit.objects.filter(
+        scope_for(user, action).q(""), level__in=(Level.COMMUNE, Level.SPECIAL_ZONE)
+    )
+    return sorted(units, key=lambda u: (u.valid_to is not None, vi_sort_key(u.name), u.pk))
+
+
+def _errors_to_form(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, problems in error.error_dict.items():
+            field = name if name in form.fields else None
+            for problem in problems:
+                form.add_error(field, problem)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+@login_required
+def disbursement_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.SUPPORT_VIEW)
+    form = DisbursementFilterForm(
+        request.GET or None,
+        communes=_communes(request.user, Action.SUPPORT_VIEW),
+        programmes=selectors.programmes_for(request.user),
+    )
+    filters, status = selectors.DisbursementFilter(), 200
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            filters = selectors.DisbursementFilter(
+                start=data["start"], end=data["end"], unit=form.unit(), programme=data["programme"]
+            )
+        else:
+            status = 400
+    rows = selectors.disbursements_for(request.user, filters)
+    count, amount = selectors.totals(rows)
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.__dict__["count"] = count  # counted with the total just above: not counted twice
+    page_obj = paginator.get_page(request.GET.get("page"))
+    shown = list(page_obj.object_list)
+    selectors.record_view(request.user, shown, filters=filters)
+    query = {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
+    return render(
+        request,
+        "support/disbursement_list.html",
+        {
+            "form": form,
+            "count": count,
+            "amount": amount,
+            "page_obj": page_obj,
+            "rows": shown,
+            "query": urlencode(query),
+            "can_record": can(request.user, Action.SUPPORT_RECORD),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def disbursement_record(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.SUPPORT_RECORD)
+    communes = _communes(request.user, Action.SUPPORT_RECORD)
+    programmes = list(selectors.programmes_for(request.user))
+    status = 200
+    if request.method == "POST":
+        form = DisbursementForm(request.POST, communes=communes, programmes=programmes)
+        if form.is_valid():
+            data = form.cleaned_data
+            programme = form.programmes.get(data["programme"])
+            unit = form.unit()
+            try:
+                if programme is None:
+                    raise ValidationError({"programme": [_("Choose the programme.")]})
+                recorded = services.disbursement_record(
+                    actor=request.user,
+                    programme=programme,
+                    child_id=data["child"],
+                    amount=data["amount"],
+                    paid_on=data["paid_on"],
+                    approver=data["approver"],
+                    admin_unit=unit,
+                    idempotency_key=data["submission"],
+                    request_hash=idempotency.body_hash(
+                        {k: v for k, v in data.items() if k != "submission"}
+                        | {"commune": unit.pk if unit else None}
+                    ),
+                )
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            except PermissionDenied:
+                form.add_error(None, _("You may not record support there."))
+            except idempotency.KeyReused:
+                form.add_error(None, _("This form was sent already with other details. Open a new form."))
+            else:
+                messages.success(request, _("The payment is recorded."))
+                query = urlencode({"programme": recorded.disbursement.programme.code})
+                return HttpResponseRedirect(f"{reverse('support:list')}?{query}")
+        status = 400
+    else:
+        initial: dict[str, Any] = {"submission": uuid.uuid4().hex, "paid_on": timezone.localdate()}
+        child = request.GET.get("child", "")
+        if child.isdigit():
+            initial["child"] = int(child)
+        form = DisbursementForm(initial=initial, communes=communes, programmes=programmes)
+    return render(request, "support/disbursement_form.html", {"form": form}, status=status)
+
+
+def _province_for_programmes(user: Any) -> AdminUnit | None:
+    """The province where the user manages programmes (the first, if several)."""
+    units = (
+        scope_for(user, Action.PROGRAMME_MANAGE).units().filter(level=Level.PROVINCE, valid_to__isnull=True)
+    )
+    return units.order_by("pk").first()
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    """The programmes of the user's provinces; a province officer adds one below the list."""
+    province = _province_for_programmes(request.user)
+    if not can(request.user, Action.SUPPORT_VIEW) and province is None:
+        raise PermissionDenied
+    form: ProgrammeForm | None = None
+    status = 200
+    if province is not None:
+        if request.method == "POST":
+            form = ProgrammeForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.programme_create(actor=request.user, province=province, **form.cleaned_data)
+                except ValidationError as error:
+                    _errors_to_form(form, error)
+                else:
+                    messages.success(request, _("The programme is added."))
+                    return HttpResponseRedirect(reverse("support:programmes"))
+            status = 400
+        else:
+            form = ProgrammeForm()
+    elif request.method == "POST":
+        raise PermissionDenied
+    groups = dict(SpecialGroup.choices)
+    rows: list[dict[str, Any]] = [
+        {"programme": p, "groups": [str(groups.get(g, g)) for g in p.eligible_groups]}
+        for p in selectors.programmes_for(request.user)
+    ]
+    return render(
+        request,
+        "support/programme_list.html",
+        {"rows": rows, "form": form, "today": timezone.localdate()},
+        status=status,
+    )
