@@ -10,6 +10,8 @@ from . import (
 app_name = "support"
 urlpatterns = [
     path("", views.disbursement_list, name="list"),
+    # export.xlsx?start=&end=&commune=&programme= : the list's filters
+    path("export.<str:fmt>", views.disbursement_export, name="export"),
     path("new/", views.disbursement_record, name="record"),
     path("programmes/", views.programme_list, name="programmes"),
 ]

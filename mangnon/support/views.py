@@ -16,7 +16,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,11 +33,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
+from mangnon.core.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, xlsx_file
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
 from mangnon.registry.codes import SpecialGroup
 
-from . import selectors, services
+from . import exporting, selectors, services
 from .forms import DisbursementFilterForm, DisbursementForm, ProgrammeForm
 
 PAGE_SIZE = 25
@@ -60,24 +68,29 @@ def _errors_to_form(form: Any, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-@require_GET
-@login_required
-def disbursement_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.SUPPORT_VIEW)
+def _filters(request: HttpRequest) -> tuple[DisbursementFilterForm, selectors.DisbursementFilter, bool]:
+    """The list's filter form and the filters it gives (valid: False when the form has errors)."""
     form = DisbursementFilterForm(
         request.GET or None,
         communes=_communes(request.user, Action.SUPPORT_VIEW),
         programmes=selectors.programmes_for(request.user),
     )
-    filters, status = selectors.DisbursementFilter(), 200
-    if form.is_bound:
-        if form.is_valid():
-            data = form.cleaned_data
-            filters = selectors.DisbursementFilter(
-                start=data["start"], end=data["end"], unit=form.unit(), programme=data["programme"]
-            )
-        else:
-            status = 400
+    if not form.is_bound:
+        return form, selectors.DisbursementFilter(), True
+    if not form.is_valid():
+        return form, selectors.DisbursementFilter(), False
+    data = form.cleaned_data
+    chosen = selectors.DisbursementFilter(
+        start=data["start"], end=data["end"], unit=form.unit(), programme=data["programme"]
+    )
+    return form, chosen, True
+
+
+@require_GET
+@login_required
+def disbursement_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.SUPPORT_VIEW)
+    form, filters, valid = _filters(request)
     rows = selectors.disbursements_for(request.user, filters)
     count, amount = selectors.totals(rows)
     paginator = Paginator(rows, PAGE_SIZE)
@@ -97,9 +110,33 @@ def disbursement_list(request: HttpRequest) -> HttpResponse:
             "rows": shown,
             "query": urlencode(query),
             "can_record": can(request.user, Action.SUPPORT_RECORD),
+            "export_links": [
+                {"format": fmt, "url": f"{reverse('support:export', args=[fmt])}?{urlencode(query)}"}
+                for fmt in exporting.FORMATS
+            ],
         },
-        status=status,
+        status=200 if valid else 400,
     )
+
+
+@require_GET
+@login_required
+def disbursement_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse | FileResponse:
+    if fmt not in exporting.FORMATS:
+        raise Http404
+    _require(request, Action.SUPPORT_VIEW)
+    _form, filters, valid = _filters(request)
+    if not valid:
+        raise Http404  # the list's links carry valid filters; a hand-made bad one gets nothing
+    export = exporting.disbursements_export(viewer=request.user, filters=filters, fmt=fmt)
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            csv_stream(export.headings, export.rows), content_type=CSV_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        return response
+    spool = xlsx_file(export.headings, export.rows, sheet_title=export.sheet_title, widths=exporting.WIDTHS)
+    return FileResponse(spool, as_attachment=True, filename=export.filename, content_type=XLSX_CONTENT_TYPE)
 
 
 @require_http_methods(["GET", "POST"])

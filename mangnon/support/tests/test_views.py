@@ -152,3 +152,25 @@ def test_programmes_page(personas, client_for, programme, units):
         == 400
     )
     assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="support.programme").count() == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_is_scoped_and_audited_before_it_leaves(personas, client_for, paid, fmt):
+    response = client_for(personas.officer_a).get(f"/support/export.{fmt}")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    if fmt == "csv":
+        text = body.decode("utf-8-sig")
+        assert str(paid[0].pk) in text and "1000000" in text and f"\n{paid[1].pk}," not in text
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT, object_type="support.disbursement")
+    assert event.changes["rows"] == 1 and event.changes["amount"] == 1_000_000
+    assert event.actor_id == personas.officer_a.pk
+
+
+def test_export_refused_without_support_view_or_with_bad_filters(personas, client_for, paid, client):
+    assert client_for(personas.viewer).get("/support/export.csv").status_code == 403
+    assert client.get("/support/export.csv").status_code == 302
+    officer = client_for(personas.officer_a)
+    assert officer.get("/support/export.pdf").status_code == 404
+    assert officer.get("/support/export.csv", {"start": "x"}).status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
