@@ -35,7 +35,7 @@ class _Choices(forms.Form):
         self.communes = {unit.pk: unit for unit in communes}
         self.fields[name].choices = _blank((pk, unit_label(u)) for pk, u in self.communes.items())  # type: ignore[attr-defined]
 
-    def unit(self, name: str = "commune") -> AdminUnit | None:
+    def chosen_unit(self, name: str = "commune") -> AdminUnit | None:
         pk = self.cleaned_data.get(name)
         return self.communes.get(pk) if pk is not None else None
 
@@ -112,3 +112,22 @@ class ProgrammeForm(forms.Form):
     )
     active_from = VietnameseDateField(label=_("Active from"))
     active_to = VietnameseDateField(label=_("Active until"), required=False)
+
+
+class FiguresForm(_Choices):
+    """The unit (either geography) and period of the roll-up."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, empty_value=None)
+    start = VietnameseDateField(label=_("From"))
+    end = VietnameseDateField(label=_("Until"))
+
+    def __init__(self, *args: Any, units: Iterable[AdminUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_units("unit", units)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end of the period is before its start."))
+        return data

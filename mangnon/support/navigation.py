@@ -15,3 +15,14 @@ navigation.register(
         visible=lambda user: can(user, Action.SUPPORT_VIEW),
     )
 )
+
+# Leadership and chairs read the figures (no names) but never the payments: they get the figures page.
+navigation.register(
+    navigation.NavItem(
+        key="support_figures",
+        label=_("Support figures"),
+        url_name="support:figures",
+        order=35,
+        visible=lambda user: can(user, Action.CHILD_COUNT) and not can(user, Action.SUPPORT_VIEW),
+    )
+)

@@ -13,5 +13,6 @@ urlpatterns = [
     # export.xlsx?start=&end=&commune=&programme= : the list's filters
     path("export.<str:fmt>", views.disbursement_export, name="export"),
     path("new/", views.disbursement_record, name="record"),
+    path("figures/", views.figures, name="figures"),
     path("programmes/", views.programme_list, name="programmes"),
 ]

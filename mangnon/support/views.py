@@ -38,8 +38,9 @@ from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
 from mangnon.registry.codes import SpecialGroup
 
-from . import exporting, selectors, services
-from .forms import DisbursementFilterForm, DisbursementForm, ProgrammeForm
+from . import exporting, rollups, selectors, services
+from .codes import CareKind, GiftOccasion, ProgrammeKind
+from .forms import DisbursementFilterForm, DisbursementForm, FiguresForm, ProgrammeForm
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("start", "end", "commune", "programme")
@@ -81,7 +82,7 @@ def _filters(request: HttpRequest) -> tuple[DisbursementFilterForm, selectors.Di
         return form, selectors.DisbursementFilter(), False
     data = form.cleaned_data
     chosen = selectors.DisbursementFilter(
-        start=data["start"], end=data["end"], unit=form.unit(), programme=data["programme"]
+        start=data["start"], end=data["end"], unit=form.chosen_unit(), programme=data["programme"]
     )
     return form, chosen, True
 
@@ -151,7 +152,7 @@ def disbursement_record(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             programme = form.programmes.get(data["programme"])
-            unit = form.unit()
+            unit = form.chosen_unit()
             try:
                 if programme is None:
                     raise ValidationError({"programme": [_("Choose the programme.")]})
@@ -233,3 +234,64 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         {"rows": rows, "form": form, "today": timezone.localdate()},
         status=status,
     )
+
+
+_LEVEL_ORDER: dict[str, int] = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2, Level.SPECIAL_ZONE: 2}
+
+
+def _counted_units(user: Any) -> list[AdminUnit]:
+    """The units the user counts in: the province, then districts, then communes; current ones first."""
+    units = scope_for(user, rollups.COUNT_ACTION).units()
+    return sorted(
+        units, key=lambda u: (_LEVEL_ORDER.get(u.level, 3), u.valid_to is not None, vi_sort_key(u.name), u.pk)
+    )
+
+
+@require_GET
+@login_required
+def figures(request: HttpRequest) -> HttpResponse:
+    """The support roll-up for a unit and period (no names: every role that counts children reads it)."""
+    _require(request, rollups.COUNT_ACTION)
+    units = _counted_units(request.user)
+    if not units:
+        raise PermissionDenied
+    today = timezone.localdate()
+    initial: dict[str, Any] = {"unit": units[0].pk, "start": today.replace(month=1, day=1), "end": today}
+    form = FiguresForm(request.GET or None, initial=initial, units=units)
+    result, status = None, 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        data = form.cleaned_data if form.is_bound else initial
+        unit = form.chosen_unit("unit") if form.is_bound else units[0]
+        if unit is None:
+            raise Http404
+        result = rollups.rollup(viewer=request.user, unit=unit, start=data["start"], end=data["end"])
+    return render(
+        request,
+        "support/figures.html",
+        {"form": form, "result": result, **(_figure_rows(result) if result else {})},
+        status=status,
+    )
+
+
+def _figure_rows(r: rollups.SupportRollup) -> dict[str, list[dict[str, Any]]]:
+    """The roll-up's breakdowns as table rows with their labels, every code listed."""
+    return {
+        "programme_rows": [
+            {"code": code, "count": paid.count, "amount": paid.amount}
+            for code, paid in sorted(r.by_programme.items())
+        ],
+        "kind_rows": [
+            {"code": code, "label": label, "count": r.by_kind[code].count, "amount": r.by_kind[code].amount}
+            for code, label in ProgrammeKind.choices
+        ],
+        "gift_rows": [
+            {"code": code, "label": label, "gifts": r.gifts_by_occasion[code]}
+            for code, label in GiftOccasion.choices
+        ],
+        "care_rows": [
+            {"code": code, "label": label, "count": r.alternative_care_by_kind[code]}
+            for code, label in CareKind.choices
+        ],
+    }

@@ -174,3 +174,31 @@ def test_export_refused_without_support_view_or_with_bad_filters(personas, clien
     assert officer.get("/support/export.pdf").status_code == 404
     assert officer.get("/support/export.csv", {"start": "x"}).status_code == 404
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+FIGURES = "/support/figures/"
+
+
+def test_figures_for_a_unit_and_period(personas, client_for, paid, units):
+    client = client_for(personas.viewer)  # leadership reads figures, never the payments
+    response = client.get(FIGURES)
+    assert response.status_code == 200
+    assert response.context["result"].unit == units.province.code
+    response = client.get(FIGURES, {"unit": units.commune_a.pk, "start": "01/01/2026", "end": "31/12/2026"})
+    assert response.status_code == 200
+    r = response.context["result"]
+    assert (r.disbursements, r.disbursed_amount, r.children_supported) == (1, 1_000_000, 1)
+    assert 'data-kind="study"' in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
+
+
+def test_figures_scope(personas, client_for, units, client):
+    officer_b = client_for(personas.officer_b)
+    assert officer_b.get(FIGURES).context["result"].unit == units.commune_b.code
+    params = {"unit": units.commune_a.pk, "start": "01/01/2026", "end": "31/12/2026"}
+    assert officer_b.get(FIGURES, params).status_code == 400  # not a unit offered
+    assert client_for(personas.collaborator_a).get(FIGURES).status_code == 403
+    assert client.get(FIGURES).status_code == 302
+    assert (
+        officer_b.get(FIGURES, {**params, "unit": units.commune_b.pk, "end": "01/01/2025"}).status_code == 400
+    )
