@@ -25,7 +25,7 @@ from mangnon.geo.selectors import unit_on
 
 from . import rollups, selectors, services
 from .codes import ActivityKind
-from .models import Activity, Attendee, Material, Tally
+from .models import Activity, Attendee, Campaign, Material, Tally
 
 router = Router(tags=["activities"])
 
@@ -199,6 +199,28 @@ class RollupOut(Schema):
     campaigns: list[CampaignCountOut]
 
 
+class CampaignIn(Schema):
+    name: str
+    plan_number: str = Field("", description="e.g. 67/KH-UBND")
+    theme: str = ""
+    year: int
+    start_date: date
+    end_date: date
+    province: str = Field(description="Code of the province")
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    plan_number: str
+    theme: str
+    year: int
+    start_date: date
+    end_date: date
+    province: str
+    activities: int = Field(description="Its activities the caller may see")
+
+
 def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
@@ -315,6 +337,60 @@ def get_rollup(request: HttpRequest, period: Query[RollupQuery]) -> RollupOut:
         **{k: v for k, v in vars(result).items() if k != "campaigns"},
         campaigns=[CampaignCountOut(**vars(c)) for c in result.campaigns],
     )
+
+
+def _campaign(c: Campaign) -> CampaignOut:
+    return CampaignOut(
+        id=c.pk,
+        name=c.name,
+        plan_number=c.plan_number,
+        theme=c.theme,
+        year=c.year,
+        start_date=c.start_date,
+        end_date=c.end_date,
+        province=c.province.code,
+        activities=c.activity_count,  # type: ignore[attr-defined]
+    )
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="Campaigns of the caller's provinces")
+def list_campaigns(request: HttpRequest) -> list[CampaignOut]:
+    user = _user(request)
+    if not can(user, Action.ACTIVITY_VIEW):
+        raise PermissionDenied
+    return [_campaign(c) for c in selectors.campaigns_for(user)]
+
+
+@router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="One campaign")
+def get_campaign(request: HttpRequest, campaign_id: int) -> CampaignOut:
+    user = _user(request)
+    if not can(user, Action.ACTIVITY_VIEW):
+        raise PermissionDenied
+    return _campaign(selectors.get_campaign_for_user(user, campaign_id))
+
+
+@router.post(
+    "/campaigns", response={201: CampaignOut, 422: ErrorOut}, summary="Create a campaign of a province"
+)
+def create_campaign(request: HttpRequest, body: CampaignIn) -> Status[CampaignOut]:
+    user = _user(request)
+    if not can(user, Action.ACTIVITY_RECORD):
+        raise PermissionDenied
+    province = _unit_or_422(body.province, body.start_date, "province")
+    try:
+        campaign = services.campaign_create(
+            actor=user,
+            province=province,
+            name=body.name,
+            plan_number=body.plan_number,
+            theme=body.theme,
+            year=body.year,
+            start_date=body.start_date,
+            end_date=body.end_date,
+        )
+    except ValidationError as exc:
+        raise invalid(exc) from None
+    return Status(201, _campaign(selectors.get_campaign_for_user(user, campaign.pk)))
 
 
 @router.get(

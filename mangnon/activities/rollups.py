@@ -164,6 +164,32 @@ def campaign_counts(activities: QuerySet[Activity]) -> list[CampaignCount]:
     return [CampaignCount(pk, name, plan, int(n)) for pk, name, plan, n in rows]
 
 
+@dataclass(frozen=True)
+class CampaignFigures:
+    """A campaign's own figures: its activities the viewer may see, whatever their unit and date."""
+
+    activities: int
+    activities_by_kind: dict[str, int]
+    person_times: int
+    unique_persons: int
+    material_quantity: int
+
+
+def campaign_figures(*, viewer: Any, campaign_id: int) -> CampaignFigures:
+    activities = Activity.objects.filter(scope_for(viewer, Action.ACTIVITY_VIEW).q("admin_unit")).filter(
+        campaign_id=campaign_id
+    )
+    by_kind = activities_by_kind(activities)
+    _items, quantity = materials_by_kind(activities)
+    return CampaignFigures(
+        activities=sum(by_kind.values()),
+        activities_by_kind=by_kind,
+        person_times=person_times(tallies_of(activities)),
+        unique_persons=unique_persons(attendees_of(activities)),
+        material_quantity=sum(quantity.values()),
+    )
+
+
 def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> ActivityRollup:
     """The roll-up of `unit` over [start, end] as `viewer` may see it (see the module's docstring)."""
     activities = counted_activities(viewer=viewer, unit=unit, start=start, end=end)

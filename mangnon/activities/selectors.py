@@ -138,11 +138,37 @@ def record_list_view(
     )
 
 
+def _provinces(viewer: Any) -> set[int]:
+    """Ids of the provinces where the viewer reads activities (a path's first id is its province)."""
+    scope = scope_for(viewer, Action.ACTIVITY_VIEW)
+    found = {int(p.strip("/").split("/")[0]) for p in scope.paths}
+    if scope.extra_ids:
+        paths = AdminUnit.objects.filter(pk__in=scope.extra_ids).values_list("path", flat=True)
+        found |= {int(p.strip("/").split("/")[0]) for p in paths}
+    return found
+
+
 def campaigns_for(viewer: Any) -> QuerySet[Campaign]:
-    """Campaigns of the provinces where the viewer reads activities, each with its visible activities."""
+    """Campaigns of the provinces where the viewer reads activities, each with the number of its
+    activities the viewer may see. Campaigns hold no personal data: reading them is not audited."""
     scope = scope_for(viewer, Action.ACTIVITY_VIEW)
     if scope.is_empty:
         return Campaign.objects.none()
-    return Campaign.objects.annotate(
-        activity_count=Count("activities", filter=scope.q("activities__admin_unit"), distinct=True)
-    ).order_by("-year", "name")
+    return (
+        Campaign.objects.filter(province_id__in=sorted(_provinces(viewer)))
+        .select_related("province")
+        .annotate(activity_count=Count("activities", filter=scope.q("activities__admin_unit"), distinct=True))
+        .order_by("-year", "name", "pk")
+    )
+
+
+def get_campaign_for_user(user: Any, campaign_id: Any) -> Campaign:
+    """A campaign of a province where the user reads activities (404 otherwise)."""
+    try:
+        pk = int(campaign_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    campaign = campaigns_for(user).filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    return campaign

@@ -12,4 +12,6 @@ urlpatterns = [
     path("", views.activity_list, name="list"),
     path("new/", views.activity_record, name="record"),
     path("<int:pk>/", views.activity_detail, name="detail"),
+    path("campaigns/", views.campaign_list, name="campaigns"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
 ]

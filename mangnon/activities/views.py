@@ -28,8 +28,8 @@ from mangnon.core import idempotency
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit
 
-from . import selectors, services
-from .codes import Group, TallySex
+from . import rollups, selectors, services
+from .codes import ActivityKind, Group, TallySex
 from .forms import ActivityFilterForm, ActivityForm
 
 PAGE_SIZE = 25
@@ -157,3 +157,44 @@ def activity_record(request: HttpRequest) -> HttpResponse:
         form = ActivityForm(initial=initial, units=units)
     sexes = [label for code, label in TallySex.choices]
     return render(request, "activities/activity_form.html", {"form": form, "sexes": sexes}, status=status)
+
+
+@require_GET
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.ACTIVITY_VIEW)
+    return render(
+        request, "activities/campaign_list.html", {"campaigns": list(selectors.campaigns_for(request.user))}
+    )
+
+
+@require_GET
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A campaign, its figures (person-times and unique persons apart) and its activities the viewer
+    may see, paginated; the page of activities shown is audited like the list."""
+    _require(request, Action.ACTIVITY_VIEW)
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    figures = rollups.campaign_figures(viewer=request.user, campaign_id=campaign.pk)
+    filters = selectors.ActivityFilter(campaign=campaign.pk)
+    page_obj = Paginator(selectors.activities_for(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    shown = list(page_obj.object_list)
+    selectors.record_list_view(request.user, shown, filters=filters)
+    labels = dict(ActivityKind.choices)
+    by_kind = [
+        {"code": code, "label": labels[code], "n": n} for code, n in figures.activities_by_kind.items() if n
+    ]
+    return render(
+        request,
+        "activities/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "figures": figures,
+            "by_kind": by_kind,
+            "activities": shown,
+            "page_obj": page_obj,
+            "query": "",
+        },
+    )
