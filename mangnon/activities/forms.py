@@ -53,6 +53,30 @@ class ActivityFilterForm(forms.Form):
         return data
 
 
+class RollupForm(forms.Form):
+    """The roll-up page's unit (either geography) and period; the default is this year so far."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    start = VietnameseDateField(label=_("From"))
+    end = VietnameseDateField(label=_("To"))
+
+    def __init__(self, *args: Any, units: Iterable[AdminUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {u.pk: u for u in units}
+        self.fields["unit"].choices = [(pk, unit_label(u)) for pk, u in self.units.items()]  # type: ignore[attr-defined]
+
+    def chosen_unit(self) -> AdminUnit | None:
+        pk = self.cleaned_data.get("unit")
+        return self.units.get(pk) if pk is not None else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end of the period is before its start."))
+        return data
+
+
 class ActivityForm(forms.Form):
     """The fast entry form: the activity's facts, its tally grid and up to three materials."""
 

@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -29,8 +30,8 @@ from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit
 
 from . import rollups, selectors, services
-from .codes import ActivityKind, Group, TallySex
-from .forms import ActivityFilterForm, ActivityForm
+from .codes import ActivityKind, Group, MaterialKind, TallySex
+from .forms import ActivityFilterForm, ActivityForm, RollupForm
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("start", "end", "unit", "kind")
@@ -198,3 +199,64 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "query": "",
         },
     )
+
+
+@require_GET
+@login_required
+def rollup_page(request: HttpRequest) -> HttpResponse:
+    """The roll-up for a unit and period (aggregate: not audited), person-times and unique persons apart."""
+    _require(request, Action.ACTIVITY_VIEW)
+    units = _units(request.user, Action.ACTIVITY_VIEW)
+    today = timezone.localdate()
+    default_unit = min(units, key=lambda u: (u.valid_to is not None, len(u.path)), default=None)
+    data = request.GET if request.GET.get("unit") else None
+    first_day = today.replace(month=1, day=1)
+    initial = {"unit": default_unit.pk if default_unit else None, "start": first_day, "end": today}
+    form = RollupForm(data, initial=initial, units=units)
+    context: dict[str, Any] = {"form": form}
+    status = 200
+    if data is None:
+        unit, start, end = default_unit, first_day, today
+    elif form.is_valid():
+        unit, start, end = form.chosen_unit(), form.cleaned_data["start"], form.cleaned_data["end"]
+    else:
+        unit, status = None, 400
+    if unit is not None:
+        result = rollups.rollup(viewer=request.user, unit=unit, start=start, end=end)
+        kinds, groups, sexes = dict(ActivityKind.choices), dict(Group.choices), TallySex.choices
+        context.update(
+            {
+                "result": result,
+                "unit": unit,
+                "sexes": [label for _code, label in sexes],
+                "by_kind": [
+                    {
+                        "code": code,
+                        "label": kinds[code],
+                        "n": n,
+                        "person_times": result.person_times_by_kind[code],
+                    }
+                    for code, n in result.activities_by_kind.items()
+                ],
+                "by_group": [
+                    {
+                        "code": code,
+                        "label": groups[code],
+                        "person_times": [result.person_times_by_group_sex[code][s] for s, _l in sexes],
+                        "unique": result.unique_persons_by_group[code],
+                    }
+                    for code in Group.values
+                ],
+                "materials": [
+                    {
+                        "code": code,
+                        "label": label,
+                        "items": result.material_items_by_kind[code],
+                        "quantity": result.material_quantity_by_kind[code],
+                    }
+                    for code, label in MaterialKind.choices
+                    if result.material_items_by_kind[code]
+                ],
+            }
+        )
+    return render(request, "activities/rollup.html", context, status=status)

@@ -119,3 +119,37 @@ def test_record_forbidden(personas, client_for, units):
     assert r.status_code == 400
     assert Client().post(NEW, _post(units)).status_code == 302
     assert not Activity.objects.exists()
+
+
+# --- figures ------------------------------------------------------------------------------------------
+
+ROLLUP = "/activities/rollup/"
+
+
+def test_rollup_page_labels_person_times_and_persons_apart(personas, client_for, units):
+    from mangnon.registry.tests.factories import PersonFactory
+
+    child = PersonFactory(admin_unit=units.commune_a)
+    for day in (date(2026, 3, 1), date(2026, 4, 1)):
+        a = ActivityFactory(admin_unit=units.commune_a, start_date=day, kind="training")
+        TallyFactory(activity=a, group="children", sex="F", count=5)
+        AttendeeFactory(activity=a, person=child, name="")
+    client = client_for(personas.officer_a)
+    r = client.get(ROLLUP, {"unit": units.commune_a.pk, "start": "01/01/2026", "end": "31/12/2026"})
+    assert r.status_code == 200
+    result = r.context["result"]
+    assert (result.activities, result.person_times, result.unique_persons) == (2, 10, 1)
+    html = r.content.decode()
+    assert 'data-count="person_times">10<' in html and 'data-count="unique_persons">1<' in html
+    assert not AuditEvent.objects.filter(object_type="activities.activity").exists()  # aggregate
+    default = client.get(ROLLUP)  # this year at the officer's commune
+    assert default.status_code == 200 and default.context["unit"] == units.commune_a
+
+
+def test_rollup_page_forbidden(personas, client_for, units):
+    assert client_for(personas.hotline).get(ROLLUP).status_code == 403
+    r = client_for(personas.officer_b).get(
+        ROLLUP, {"unit": units.commune_a.pk, "start": "01/01/2026", "end": "31/12/2026"}
+    )
+    assert r.status_code == 400  # commune A is not among B's units
+    assert Client().get(ROLLUP).status_code == 302
