@@ -16,7 +16,7 @@ from mangnon.core.forms import VietnameseDateField
 from mangnon.geo.models import AdminUnit
 from mangnon.registry.codes import SpecialGroup
 
-from .codes import ProgrammeKind
+from .codes import GiftOccasion, ProgrammeKind
 from .models import Programme
 
 
@@ -131,3 +131,30 @@ class FiguresForm(_Choices):
         if start and end and start > end:
             self.add_error("end", _("The end of the period is before its start."))
         return data
+
+
+class GiftCampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    occasion = forms.ChoiceField(label=_("Occasion"), choices=_blank(GiftOccasion.choices))
+    held_on = VietnameseDateField(label=_("Held on"))
+
+
+class GiftTallyForm(_Choices):
+    """A unit's figures for a campaign: child-times, not named children."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, empty_value=None)
+    children_reached = forms.IntegerField(label=_("Child-times reached"), min_value=0)
+    children_visited_given_gifts = forms.IntegerField(
+        label=_("Child-times visited and given gifts"), min_value=0
+    )
+    total_value = forms.IntegerField(label=_("Total value (đồng)"), min_value=0)
+
+    def __init__(self, *args: Any, units: Iterable[AdminUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_units("unit", units)
+
+
+class GiftRecipientForm(forms.Form):
+    child = forms.IntegerField(label=_("Child's record number"), min_value=1)
+    value = forms.IntegerField(label=_("Value (đồng)"), min_value=0)
+    visited = forms.BooleanField(label=_("Visited at home"), required=False, initial=True)

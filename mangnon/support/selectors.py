@@ -22,7 +22,7 @@ from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import in_geography_q
 
-from .models import AlternativeCare, Disbursement, GiftCampaign, Programme
+from .models import AlternativeCare, Disbursement, GiftCampaign, GiftRecipient, GiftTally, Programme
 
 DISBURSEMENT_TYPE = "support.disbursement"
 
@@ -165,3 +165,41 @@ def get_placement_for_user(
     if action != Action.SUPPORT_VIEW and not scope_for(user, action).contains(row.admin_unit):
         raise PermissionDenied
     return row
+
+
+# --- gifts -------------------------------------------------------------------------------------------
+
+RECIPIENT_TYPE = "support.giftrecipient"
+
+
+def tallies_for(viewer: Any, campaign: GiftCampaign) -> QuerySet[GiftTally]:
+    """The campaign's tallies at units in the viewer's SUPPORT_VIEW scope (figures only, no names)."""
+    scope = scope_for(viewer, Action.SUPPORT_VIEW)
+    return (
+        campaign.tallies.filter(scope.q("admin_unit"))
+        .select_related("admin_unit")
+        .order_by("admin_unit__name")
+    )
+
+
+def recipients_for(viewer: Any, campaign: GiftCampaign) -> QuerySet[GiftRecipient]:
+    """The campaign's named recipients in the viewer's SUPPORT_VIEW scope, by name."""
+    scope = scope_for(viewer, Action.SUPPORT_VIEW)
+    return (
+        campaign.recipients.filter(scope.q("admin_unit"))
+        .select_related("admin_unit", "child__person")
+        .order_by("child__person__sort_key", "pk")
+    )
+
+
+def record_recipients_view(viewer: Any, campaign: GiftCampaign, rows: list[GiftRecipient]) -> None:
+    """Audit that `viewer` was shown these named recipients and the value of their gifts."""
+    if not rows:
+        return
+    audit.record(
+        actor=viewer,
+        action=AuditAction.VIEW,
+        object_type=RECIPIENT_TYPE,
+        object_id="list",
+        changes={"campaign": campaign.pk, "shown": [r.pk for r in rows]},
+    )

@@ -14,5 +14,7 @@ urlpatterns = [
     path("export.<str:fmt>", views.disbursement_export, name="export"),
     path("new/", views.disbursement_record, name="record"),
     path("figures/", views.figures, name="figures"),
+    path("gifts/", views.gift_campaigns, name="gift_campaigns"),
+    path("gifts/<int:pk>/", views.gift_campaign, name="gift_campaign"),
     path("programmes/", views.programme_list, name="programmes"),
 ]

@@ -40,7 +40,16 @@ from mangnon.registry.codes import SpecialGroup
 
 from . import exporting, rollups, selectors, services
 from .codes import CareKind, GiftOccasion, ProgrammeKind
-from .forms import DisbursementFilterForm, DisbursementForm, FiguresForm, ProgrammeForm
+from .forms import (
+    DisbursementFilterForm,
+    DisbursementForm,
+    FiguresForm,
+    GiftCampaignForm,
+    GiftRecipientForm,
+    GiftTallyForm,
+    ProgrammeForm,
+)
+from .models import GiftCampaign
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("start", "end", "commune", "programme")
@@ -59,14 +68,22 @@ def _communes(user: Any, action: Action) -> list[AdminUnit]:
     return sorted(units, key=lambda u: (u.valid_to is not None, vi_sort_key(u.name), u.pk))
 
 
-def _errors_to_form(form: Any, error: ValidationError) -> None:
+def _errors_to_form(form: Any, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """A service's ValidationError beside the fields it names (`aliases`: service name → form field)."""
     if hasattr(error, "error_dict"):
         for name, problems in error.error_dict.items():
+            name = (aliases or {}).get(name, name)
             field = name if name in form.fields else None
             for problem in problems:
                 form.add_error(field, problem)
     else:
         form.add_error(None, error)
+
+
+def _province_of_user(user: Any, action: Action) -> AdminUnit | None:
+    """The province where the user may take `action` at province level (the first, if several)."""
+    units = scope_for(user, action).units().filter(level=Level.PROVINCE, valid_to__isnull=True)
+    return units.order_by("pk").first()
 
 
 def _filters(request: HttpRequest) -> tuple[DisbursementFilterForm, selectors.DisbursementFilter, bool]:
@@ -190,19 +207,11 @@ def disbursement_record(request: HttpRequest) -> HttpResponse:
     return render(request, "support/disbursement_form.html", {"form": form}, status=status)
 
 
-def _province_for_programmes(user: Any) -> AdminUnit | None:
-    """The province where the user manages programmes (the first, if several)."""
-    units = (
-        scope_for(user, Action.PROGRAMME_MANAGE).units().filter(level=Level.PROVINCE, valid_to__isnull=True)
-    )
-    return units.order_by("pk").first()
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
     """The programmes of the user's provinces; a province officer adds one below the list."""
-    province = _province_for_programmes(request.user)
+    province = _province_of_user(request.user, Action.PROGRAMME_MANAGE)
     if not can(request.user, Action.SUPPORT_VIEW) and province is None:
         raise PermissionDenied
     form: ProgrammeForm | None = None
@@ -295,3 +304,108 @@ def _figure_rows(r: rollups.SupportRollup) -> dict[str, list[dict[str, Any]]]:
             for code, label in CareKind.choices
         ],
     }
+
+
+# --- gifts -------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def gift_campaigns(request: HttpRequest) -> HttpResponse:
+    """The gift campaigns of the user's provinces; a province officer adds one below the list."""
+    _require(request, Action.SUPPORT_VIEW)
+    province = _province_of_user(request.user, Action.PROGRAMME_MANAGE)
+    form: GiftCampaignForm | None = GiftCampaignForm() if province is not None else None
+    status = 200
+    if request.method == "POST":
+        if province is None:
+            raise PermissionDenied
+        form = GiftCampaignForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign = services.gift_campaign_create(
+                    actor=request.user, province=province, name=data["name"], occasion=data["occasion"],
+                    year=data["held_on"].year, held_on=data["held_on"],
+                )  # fmt: skip
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, _("The campaign is added."))
+                return HttpResponseRedirect(reverse("support:gift_campaign", args=[campaign.pk]))
+        status = 400
+    return render(
+        request,
+        "support/gift_campaigns.html",
+        {"campaigns": list(selectors.campaigns_for(request.user)), "form": form},
+        status=status,
+    )
+
+
+def _tally_units(user: Any, campaign: GiftCampaign) -> list[AdminUnit]:
+    units = AdminUnit.objects.valid_on(campaign.held_on).filter(scope_for(user, Action.SUPPORT_RECORD).q(""))
+    return sorted(units, key=lambda u: (_LEVEL_ORDER.get(u.level, 3), vi_sort_key(u.name), u.pk))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def gift_campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A campaign: the tallies and named recipients in the user's scope (the recipients' view audited),
+    and the forms to add a unit's tally or a named child."""
+    _require(request, Action.SUPPORT_VIEW)
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    may_record = can(request.user, Action.SUPPORT_RECORD)
+    units = _tally_units(request.user, campaign) if may_record else []
+    tally_form = GiftTallyForm(units=units) if units else None
+    recipient_form = GiftRecipientForm() if may_record else None
+    status = 200
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        try:
+            if request.POST.get("form") == "tally":
+                tally_form = GiftTallyForm(request.POST, units=units)
+                if tally_form.is_valid():
+                    data = tally_form.cleaned_data
+                    unit = tally_form.chosen_unit("unit")
+                    if unit is None:
+                        raise PermissionDenied
+                    services.gift_tally_record(
+                        actor=request.user, campaign=campaign, admin_unit=unit,
+                        children_reached=data["children_reached"],
+                        children_visited_given_gifts=data["children_visited_given_gifts"],
+                        total_value=data["total_value"],
+                    )  # fmt: skip
+                    messages.success(request, _("The figures are recorded."))
+                    return HttpResponseRedirect(reverse("support:gift_campaign", args=[campaign.pk]))
+            else:
+                recipient_form = GiftRecipientForm(request.POST)
+                if recipient_form.is_valid():
+                    data = recipient_form.cleaned_data
+                    services.gift_recipient_add(
+                        actor=request.user, campaign=campaign, child_id=data["child"], value=data["value"],
+                        visited=data["visited"],
+                    )  # fmt: skip
+                    messages.success(request, _("The child is recorded."))
+                    return HttpResponseRedirect(reverse("support:gift_campaign", args=[campaign.pk]))
+        except ValidationError as error:
+            if request.POST.get("form") == "tally":
+                _errors_to_form(tally_form, error, {"admin_unit": "unit"})
+            else:
+                _errors_to_form(recipient_form, error)
+        status = 400
+    tallies = list(selectors.tallies_for(request.user, campaign))
+    recipients = list(selectors.recipients_for(request.user, campaign))
+    selectors.record_recipients_view(request.user, campaign, recipients)
+    return render(
+        request,
+        "support/gift_campaign.html",
+        {
+            "campaign": campaign,
+            "tallies": tallies,
+            "recipients": recipients,
+            "tally_form": tally_form,
+            "recipient_form": recipient_form,
+        },
+        status=status,
+    )
