@@ -78,9 +78,12 @@ class RollupForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    """The fast entry form: the activity's facts, its tally grid and up to three materials."""
+    """The fast entry form: the activity's facts, its tally grid and up to three materials. The edit page
+    uses it without materials, and without the grid when the activity's tallies have age bands (the grid
+    has none, and saving it would lose them)."""
 
     submission = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=_blank(ActivityKind.choices))
     title = forms.CharField(label=_("Title"), max_length=300)
     admin_unit = UnitChoiceField(label=_("Unit"), queryset=AdminUnit.objects.none(), empty_label="—")
@@ -96,21 +99,29 @@ class ActivityForm(forms.Form):
     )
     cost = forms.IntegerField(label=_("Cost (đồng)"), min_value=0, required=False)
 
-    def __init__(self, *args: Any, units: Iterable[AdminUnit], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        units: Iterable[AdminUnit],
+        with_grid: bool = True,
+        with_materials: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.with_grid, self.with_materials = with_grid, with_materials
         units = list(units)
         field = self.fields["admin_unit"]
         field.queryset = AdminUnit.objects.filter(pk__in=[u.pk for u in units])  # type: ignore[attr-defined]
         # The view's order (current units first), not the queryset's.
         field.choices = [("", "—"), *[(u.pk, unit_label(u)) for u in units]]  # type: ignore[attr-defined]
-        for group in Group.values:
+        for group in Group.values if with_grid else ():
             for sex in GRID_SEXES:
                 self.fields[cell_name(group, sex)] = forms.IntegerField(
                     min_value=0,
                     required=False,
                     widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "class": "tally"}),
                 )
-        for n in range(1, 4):
+        for n in range(1, 4) if with_materials else ():
             self.fields[f"m{n}_title"] = forms.CharField(
                 label=_("Material title"), max_length=300, required=False
             )
@@ -126,15 +137,22 @@ class ActivityForm(forms.Form):
         return [self[n] for n in names]
 
     def grid(self) -> list[dict[str, Any]]:
+        if not self.with_grid:
+            return []
         return [
             {"code": code, "label": label, "cells": [self[cell_name(code, s)] for s in GRID_SEXES]}
             for code, label in Group.choices
         ]
 
     def material_rows(self) -> list[list[forms.BoundField]]:
+        if not self.with_materials:
+            return []
         return [[self[f"m{n}_title"], self[f"m{n}_kind"], self[f"m{n}_quantity"]] for n in range(1, 4)]
 
-    def tallies(self) -> list[dict[str, Any]]:
+    def tallies(self) -> list[dict[str, Any]] | None:
+        """The grid's non-empty cells (None when the form has no grid)."""
+        if not self.with_grid:
+            return None
         data = self.cleaned_data
         return [
             {"group": g, "sex": s, "age_band": "unknown", "count": data[cell_name(g, s)]}
@@ -144,6 +162,8 @@ class ActivityForm(forms.Form):
         ]
 
     def materials(self) -> list[dict[str, Any]]:
+        if not self.with_materials:
+            return []
         data = self.cleaned_data
         return [
             {"title": data[f"m{n}_title"], "kind": data[f"m{n}_kind"], "quantity": data[f"m{n}_quantity"]}
@@ -158,3 +178,14 @@ class ActivityForm(forms.Form):
             "target_groups", "funding_source", "cost",
         )  # fmt: skip
         return {n: data.get(n) for n in names}
+
+
+def grid_initial(tallies: Iterable[Any]) -> dict[str, int] | None:
+    """The grid's initial values from an activity's tallies; None when one has an age band (or a sex the
+    grid does not show), so the grid cannot hold them."""
+    out: dict[str, int] = {}
+    for t in tallies:
+        if t.age_band != "unknown" or t.sex not in GRID_SEXES:
+            return None
+        out[cell_name(t.group, t.sex)] = t.count
+    return out

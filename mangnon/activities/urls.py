@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.activity_list, name="list"),
     path("new/", views.activity_record, name="record"),
     path("<int:pk>/", views.activity_detail, name="detail"),
+    path("<int:pk>/edit/", views.activity_edit, name="edit"),
     path("rollup/", views.rollup_page, name="rollup"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),

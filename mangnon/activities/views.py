@@ -31,7 +31,7 @@ from mangnon.geo.models import AdminUnit
 
 from . import rollups, selectors, services
 from .codes import ActivityKind, Group, MaterialKind, TallySex
-from .forms import ActivityFilterForm, ActivityForm, RollupForm
+from .forms import ActivityFilterForm, ActivityForm, RollupForm, grid_initial
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("start", "end", "unit", "kind")
@@ -102,6 +102,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for t in details.tallies
             ],
             "target_groups": [groups.get(g, g) for g in activity.target_groups],
+            "can_edit": scope_for(request.user, Action.ACTIVITY_RECORD).contains(activity.admin_unit),
         },
     )
 
@@ -126,7 +127,7 @@ def activity_record(request: HttpRequest) -> HttpResponse:
         form = ActivityForm(request.POST, units=units)
         if form.is_valid():
             fields = form.fields_for_service()
-            tallies, materials = form.tallies(), form.materials()
+            tallies, materials = form.tallies() or [], form.materials()
             body = {
                 **fields,
                 "admin_unit": fields["admin_unit"].pk,
@@ -260,3 +261,63 @@ def rollup_page(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "activities/rollup.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit an activity's facts and its tally grid (the version read travels with the form: a change
+    made meanwhile by someone else is refused and nothing is lost)."""
+    _require(request, Action.ACTIVITY_VIEW)
+    activity = selectors.get_activity_for_user(request.user, pk, Action.ACTIVITY_RECORD)
+    units = _units(request.user, Action.ACTIVITY_RECORD)
+    grid = grid_initial(activity.tallies.all())
+    status = 200
+    if request.method == "POST":
+        form = ActivityForm(request.POST, units=units, with_grid=grid is not None, with_materials=False)
+        if form.is_valid():
+            fields = form.fields_for_service()
+            fields["organiser"] = activity.organiser
+            fields["campaign"] = activity.campaign
+            try:
+                services.activity_update(
+                    actor=request.user,
+                    activity=activity,
+                    version=form.cleaned_data["version"] or 0,
+                    changes=fields,
+                    tallies=form.tallies(),
+                )
+            except services.Conflict:
+                form.add_error(
+                    None, _("The record was changed by someone else: reload it and make your change again.")
+                )
+                status = 409
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, _("The activity is saved."))
+                return HttpResponseRedirect(reverse("activities:detail", args=[activity.pk]))
+        status = status if status == 409 else 400
+    else:
+        initial: dict[str, Any] = {
+            "version": activity.version,
+            "kind": activity.kind,
+            "title": activity.title,
+            "admin_unit": activity.admin_unit_id,
+            "start_date": activity.start_date,
+            "end_date": activity.end_date,
+            "organiser_text": activity.organiser_text,
+            "theme": activity.theme,
+            "target_groups": activity.target_groups,
+            "funding_source": activity.funding_source,
+            "cost": activity.cost,
+            **(grid or {}),
+        }
+        form = ActivityForm(initial=initial, units=units, with_grid=grid is not None, with_materials=False)
+    sexes = [label for code, label in TallySex.choices]
+    return render(
+        request,
+        "activities/activity_form.html",
+        {"form": form, "sexes": sexes, "activity": activity},
+        status=status,
+    )

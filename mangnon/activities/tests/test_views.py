@@ -153,3 +153,59 @@ def test_rollup_page_forbidden(personas, client_for, units):
     )
     assert r.status_code == 400  # commune A is not among B's units
     assert Client().get(ROLLUP).status_code == 302
+
+
+# --- edit ---------------------------------------------------------------------------------------------
+
+
+def _edit_data(activity, **over):
+    data = {
+        "version": activity.version,
+        "kind": activity.kind,
+        "title": "Buổi truyền thông đã sửa",
+        "admin_unit": activity.admin_unit_id,
+        "start_date": activity.start_date.strftime("%d/%m/%Y"),
+        "end_date": "",
+        "t_children_F": "7",
+        "t_children_M": "6",
+    }
+    return {**data, **over}
+
+
+def test_edit_facts_and_grid(personas, client_for, units):
+    activity = ActivityFactory(admin_unit=units.commune_a, start_date=date(2026, 3, 10))
+    TallyFactory(activity=activity, group="children", sex="F", age_band="unknown", count=30)
+    client = client_for(personas.officer_a)
+    page = client.get(f"/activities/{activity.pk}/edit/")
+    assert page.status_code == 200 and page.context["form"]["t_children_F"].value() == 30
+    r = client.post(f"/activities/{activity.pk}/edit/", _edit_data(activity))
+    assert r.status_code == 302, r.context["form"].errors if r.context else r
+    activity.refresh_from_db()
+    assert (activity.title, activity.version) == ("Buổi truyền thông đã sửa", 2)
+    assert sorted(activity.tallies.values_list("sex", "count")) == [("F", 7), ("M", 6)]
+    assert AuditEvent.objects.filter(action=AuditAction.UPDATE, object_id=str(activity.pk)).count() == 1
+    stale = client.post(f"/activities/{activity.pk}/edit/", _edit_data(activity, version=1, title="Cũ"))
+    assert stale.status_code == 409
+    activity.refresh_from_db()
+    assert activity.title == "Buổi truyền thông đã sửa"
+
+
+def test_edit_keeps_tallies_by_age_band(personas, client_for, units):
+    activity = ActivityFactory(admin_unit=units.commune_a, start_date=date(2026, 3, 10))
+    TallyFactory(activity=activity, group="children", sex="F", age_band="11_15", count=30)
+    client = client_for(personas.officer_a)
+    assert not client.get(f"/activities/{activity.pk}/edit/").context["form"].grid()
+    r = client.post(f"/activities/{activity.pk}/edit/", _edit_data(activity))
+    assert r.status_code == 302
+    assert list(activity.tallies.values_list("age_band", "count")) == [("11_15", 30)]
+
+
+def test_edit_forbidden(personas, client_for, units):
+    activity = ActivityFactory(admin_unit=units.commune_a)
+    url = f"/activities/{activity.pk}/edit/"
+    assert client_for(personas.officer_b).get(url).status_code == 404
+    assert client_for(personas.chair_a).get(url).status_code == 403
+    assert client_for(personas.viewer).post(url, _edit_data(activity)).status_code == 403
+    assert Client().get(url).status_code == 302
+    activity.refresh_from_db()
+    assert activity.version == 1
