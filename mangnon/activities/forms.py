@@ -20,6 +20,7 @@ from mangnon.geo.models import AdminUnit
 from .codes import ActivityKind, FundingSource, Group, MaterialKind, TallySex
 
 GRID_SEXES = (TallySex.FEMALE, TallySex.MALE, TallySex.UNKNOWN)
+ROSTER_ROWS = 5
 
 
 def _blank(choices: Iterable[tuple[Any, Any]], label: Any = "—") -> list[tuple[str, Any]]:
@@ -121,6 +122,18 @@ class ActivityForm(forms.Form):
                     required=False,
                     widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "class": "tally"}),
                 )
+        for n in range(1, ROSTER_ROWS + 1) if with_materials else ():
+            self.fields[f"r{n}_person"] = forms.IntegerField(
+                label=_("Record number of a registered person"), min_value=1, required=False
+            )
+            self.fields[f"r{n}_name"] = forms.CharField(label=_("Name"), max_length=220, required=False)
+            self.fields[f"r{n}_sex"] = forms.ChoiceField(
+                label=_("Sex"), choices=_blank(TallySex.choices), required=False
+            )
+            self.fields[f"r{n}_birth_year"] = forms.IntegerField(label=_("Year of birth"), required=False)
+            self.fields[f"r{n}_group"] = forms.ChoiceField(
+                label=_("Group"), choices=_blank(Group.choices), required=False
+            )
         for n in range(1, 4) if with_materials else ():
             self.fields[f"m{n}_title"] = forms.CharField(
                 label=_("Material title"), max_length=300, required=False
@@ -160,6 +173,24 @@ class ActivityForm(forms.Form):
             for s in GRID_SEXES
             if data.get(cell_name(g, s))
         ]
+
+    def roster_rows(self) -> list[list[forms.BoundField]]:
+        if not self.with_materials:
+            return []
+        names = ("person", "name", "sex", "birth_year", "group")
+        return [[self[f"r{n}_{k}"] for k in names] for n in range(1, ROSTER_ROWS + 1)]
+
+    def attendees(self) -> list[dict[str, Any]]:
+        """The roster lines filled in (a person's record number, or a name)."""
+        if not self.with_materials:
+            return []
+        data = self.cleaned_data
+        out = []
+        for n in range(1, ROSTER_ROWS + 1):
+            row = {k: data.get(f"r{n}_{k}") for k in ("person", "name", "sex", "birth_year", "group")}
+            if row["person"] is not None or row["name"]:
+                out.append(row)
+        return out
 
     def materials(self) -> list[dict[str, Any]]:
         if not self.with_materials:

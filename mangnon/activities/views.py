@@ -127,11 +127,12 @@ def activity_record(request: HttpRequest) -> HttpResponse:
         form = ActivityForm(request.POST, units=units)
         if form.is_valid():
             fields = form.fields_for_service()
-            tallies, materials = form.tallies() or [], form.materials()
+            tallies, materials, attendees = form.tallies() or [], form.materials(), form.attendees()
             body = {
                 **fields,
                 "admin_unit": fields["admin_unit"].pk,
                 "tallies": tallies,
+                "attendees": attendees,
                 "materials": materials,
             }
             try:
@@ -139,6 +140,7 @@ def activity_record(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     fields=fields,
                     tallies=tallies,
+                    attendees=attendees,
                     materials=materials,
                     idempotency_key=form.cleaned_data["submission"],
                     request_hash=idempotency.body_hash(body),

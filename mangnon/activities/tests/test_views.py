@@ -209,3 +209,28 @@ def test_edit_forbidden(personas, client_for, units):
     assert Client().get(url).status_code == 302
     activity.refresh_from_db()
     assert activity.version == 1
+
+
+def test_record_with_roster(personas, client_for, units):
+    from mangnon.registry.tests.factories import PersonFactory
+
+    child = PersonFactory(admin_unit=units.commune_a)
+    data = _post(
+        units,
+        r1_person=str(child.pk),
+        r1_group="children",
+        r2_name="Phạm Thị Thu",
+        r2_sex="F",
+        r2_birth_year="1988",
+        r2_group="parents_caregivers",
+    )
+    r = client_for(personas.officer_a).post(NEW, data)
+    assert r.status_code == 302, r.context["form"].errors if r.context else r
+    activity = Activity.objects.get()
+    assert sorted((a.person_id or 0, a.group) for a in activity.attendees.all()) == [
+        (0, "parents_caregivers"),
+        (child.pk, "children"),
+    ]
+    missing_group = _post(units, r1_name="Lan")
+    assert client_for(personas.officer_a).post(NEW, missing_group).status_code == 400
+    assert Activity.objects.count() == 1
