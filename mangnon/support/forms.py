@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mangnon.core.forms import VietnameseDateField
 from mangnon.geo.models import AdminUnit
+from mangnon.orgs.models import Organisation
 from mangnon.registry.codes import SpecialGroup
 
-from .codes import GiftOccasion, ProgrammeKind
+from .codes import CareKind, GiftOccasion, ProgrammeKind
 from .models import Programme
 
 
@@ -158,3 +159,29 @@ class GiftRecipientForm(forms.Form):
     child = forms.IntegerField(label=_("Child's record number"), min_value=1)
     value = forms.IntegerField(label=_("Value (đồng)"), min_value=0)
     visited = forms.BooleanField(label=_("Visited at home"), required=False, initial=True)
+
+
+class PlacementForm(forms.Form):
+    child = forms.IntegerField(label=_("Child's record number"), min_value=1)
+    kind = forms.ChoiceField(label=_("Kind of care"), choices=_blank(CareKind.choices))
+    facility = forms.ModelChoiceField(
+        label=_("Facility"), queryset=Organisation.objects.none(), required=False, empty_label="—"
+    )
+    start = VietnameseDateField(label=_("From"))
+    end = VietnameseDateField(label=_("Until"), required=False)
+
+    def __init__(self, *args: Any, facilities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = facilities  # type: ignore[attr-defined]
+
+
+class ReviewForm(forms.Form):
+    reviewed_on = VietnameseDateField(label=_("Date of the review"))
+    note = forms.CharField(
+        label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PlacementEndForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    end = VietnameseDateField(label=_("Placement ended on"))

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.http import Http404
 
 from mangnon.accounts.access import active_memberships, scope_for
@@ -159,7 +159,11 @@ def get_placement_for_user(
         pk = int(placement_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    row = AlternativeCare.objects.select_related("admin_unit").filter(pk=pk).first()
+    row = (
+        AlternativeCare.objects.select_related("admin_unit", "child__person", "facility")
+        .filter(pk=pk)
+        .first()
+    )
     if row is None or not scope_for(user, Action.SUPPORT_VIEW).contains(row.admin_unit):
         raise Http404
     if action != Action.SUPPORT_VIEW and not scope_for(user, action).contains(row.admin_unit):
@@ -202,4 +206,36 @@ def record_recipients_view(viewer: Any, campaign: GiftCampaign, rows: list[GiftR
         object_type=RECIPIENT_TYPE,
         object_id="list",
         changes={"campaign": campaign.pk, "shown": [r.pk for r in rows]},
+    )
+
+
+# --- alternative care lists --------------------------------------------------------------------------
+
+PLACEMENT_TYPE = "support.alternativecare"
+
+
+def placements_for(viewer: Any, *, current_only: bool = False) -> QuerySet[AlternativeCare]:
+    """The placements the viewer may read (SUPPORT_VIEW scope first), the ongoing first, then newest,
+    with the child's name, unit and facility in the same query."""
+    scope = scope_for(viewer, Action.SUPPORT_VIEW)
+    if scope.is_empty:
+        raise PermissionDenied
+    rows = AlternativeCare.objects.filter(scope.q("admin_unit"))
+    if current_only:
+        rows = rows.filter(end__isnull=True)
+    return rows.select_related("child__person", "admin_unit", "facility").order_by(
+        F("end").desc(nulls_first=True), "-start", "-pk"
+    )
+
+
+def record_placements_view(viewer: Any, rows: list[AlternativeCare]) -> None:
+    """Audit that `viewer` was shown these children's placements (one event naming them)."""
+    if not rows:
+        return
+    audit.record(
+        actor=viewer,
+        action=AuditAction.VIEW,
+        object_type=PLACEMENT_TYPE,
+        object_id="list" if len(rows) > 1 else str(rows[0].pk),
+        changes={"shown": [r.pk for r in rows]},
     )

@@ -16,5 +16,7 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("gifts/", views.gift_campaigns, name="gift_campaigns"),
     path("gifts/<int:pk>/", views.gift_campaign, name="gift_campaign"),
+    path("care/", views.placements, name="placements"),
+    path("care/<int:pk>/", views.placement, name="placement"),
     path("programmes/", views.programme_list, name="programmes"),
 ]

@@ -36,7 +36,10 @@ from mangnon.core import idempotency
 from mangnon.core.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, xlsx_file
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
+from mangnon.orgs.codes import OrgKind
+from mangnon.orgs.selectors import organisations_for
 from mangnon.registry.codes import SpecialGroup
+from mangnon.registry.services import Conflict
 
 from . import exporting, rollups, selectors, services
 from .codes import CareKind, GiftOccasion, ProgrammeKind
@@ -47,7 +50,10 @@ from .forms import (
     GiftCampaignForm,
     GiftRecipientForm,
     GiftTallyForm,
+    PlacementEndForm,
+    PlacementForm,
     ProgrammeForm,
+    ReviewForm,
 )
 from .models import GiftCampaign
 
@@ -407,5 +413,106 @@ def gift_campaign(request: HttpRequest, pk: int) -> HttpResponse:
             "tally_form": tally_form,
             "recipient_form": recipient_form,
         },
+        status=status,
+    )
+
+
+# --- alternative care --------------------------------------------------------------------------------
+
+CARE_FACILITY_KINDS = (OrgKind.PROTECTION_FACILITY, OrgKind.SHELTER, OrgKind.SOCIAL_WORK_CENTRE)
+
+
+def _facilities(user: Any) -> Any:
+    return organisations_for(user).filter(kind__in=CARE_FACILITY_KINDS)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def placements(request: HttpRequest) -> HttpResponse:
+    """The alternative care placements the user may read (ongoing first; the view audited) and, for
+    those who record support, the form to place a child."""
+    _require(request, Action.SUPPORT_VIEW)
+    may_record = can(request.user, Action.SUPPORT_RECORD)
+    form = PlacementForm(facilities=_facilities(request.user)) if may_record else None
+    status = 200
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        form = PlacementForm(request.POST, facilities=_facilities(request.user))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                placement = services.alternative_care_start(
+                    actor=request.user, child_id=data["child"], kind=data["kind"], start=data["start"],
+                    end=data["end"], facility=data["facility"],
+                )  # fmt: skip
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, _("The placement is recorded."))
+                return HttpResponseRedirect(reverse("support:placement", args=[placement.pk]))
+        status = 400
+    page_obj = Paginator(selectors.placements_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page_obj.object_list)
+    selectors.record_placements_view(request.user, shown)
+    return render(
+        request,
+        "support/placements.html",
+        {"rows": shown, "page_obj": page_obj, "query": "", "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def placement(request: HttpRequest, pk: int) -> HttpResponse:
+    """One placement with its reviews (the view audited); forms to add a review and to end it."""
+    item = selectors.get_placement_for_user(request.user, pk)
+    may_record = scope_for(request.user, Action.SUPPORT_RECORD).contains(item.admin_unit)
+    review_form = ReviewForm() if may_record else None
+    end_form = (
+        PlacementEndForm(initial={"version": item.version}) if may_record and item.end is None else None
+    )
+    status = 200
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        try:
+            if request.POST.get("form") == "end":
+                end_form = PlacementEndForm(request.POST)
+                if end_form.is_valid():
+                    services.alternative_care_end(
+                        actor=request.user, placement=item, version=end_form.cleaned_data["version"],
+                        end=end_form.cleaned_data["end"],
+                    )  # fmt: skip
+                    messages.success(request, _("The placement is ended."))
+                    return HttpResponseRedirect(reverse("support:placement", args=[item.pk]))
+            else:
+                review_form = ReviewForm(request.POST)
+                if review_form.is_valid():
+                    services.care_review_add(actor=request.user, placement=item, **review_form.cleaned_data)
+                    messages.success(request, _("The review is recorded."))
+                    return HttpResponseRedirect(reverse("support:placement", args=[item.pk]))
+        except ValidationError as error:
+            _errors_to_form(end_form if request.POST.get("form") == "end" else review_form, error)
+            status = 400
+        except Conflict as conflict:
+            # Keep the date typed, now against the current version: after checking the placement the
+            # officer may save again on purpose.
+            item.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = str(conflict.current_version)
+            end_form = PlacementEndForm(data)
+            end_form.is_valid()
+            end_form.add_error(None, _("The placement was changed by someone else: check it and save again."))
+            status = 409
+        else:
+            status = 400
+    selectors.record_placements_view(request.user, [item])
+    reviews = list(item.reviews.order_by("-reviewed_on", "-pk"))
+    return render(
+        request,
+        "support/placement.html",
+        {"placement": item, "reviews": reviews, "review_form": review_form, "end_form": end_form},
         status=status,
     )
