@@ -234,3 +234,33 @@ def test_record_with_roster(personas, client_for, units):
     missing_group = _post(units, r1_name="Lan")
     assert client_for(personas.officer_a).post(NEW, missing_group).status_code == 400
     assert Activity.objects.count() == 1
+
+
+def test_list_and_campaign_pages_do_not_grow_queries(
+    personas, client_for, units, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mangnon.activities.tests.factories import CampaignFactory
+
+    campaign = CampaignFactory()
+    client = client_for(personas.province_officer)
+
+    def add(n):
+        for _ in range(n):
+            a = ActivityFactory(admin_unit=units.commune_a, campaign=campaign)
+            TallyFactory(activity=a)
+            AttendeeFactory(activity=a)
+
+    add(2)
+    urls = [LIST, f"/activities/campaigns/{campaign.pk}/", "/activities/campaigns/"]
+    counts = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as few:
+            client.get(url)
+        counts.append(len(few.captured_queries))
+    add(15)
+    for url, n in zip(urls, counts, strict=True):
+        with django_assert_max_num_queries(n):
+            assert client.get(url).status_code == 200
