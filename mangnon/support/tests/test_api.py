@@ -165,3 +165,17 @@ def test_roles_that_do_not_record_support_cannot_create(personas, api_for, progr
     child = ChildFactory(admin_unit=units.commune_a)
     assert post(api_for(getattr(personas, who)), _body(child)).status_code == 403
     assert not Disbursement.objects.exists()
+
+
+def test_list_by_a_pre_reform_unit_resolved_on_to(personas, api_for, programme, units):
+    old = DisbursementFactory(
+        programme=programme, admin_unit=units.legacy_a, amount=300_000, paid_on=date(2020, 9, 5)
+    )
+    DisbursementFactory(programme=programme, admin_unit=units.commune_b, amount=1, paid_on=date(2020, 9, 5))
+    client = api_for(personas.province_officer)
+    data = client.get(URL, {"unit": units.district_a.code, "from": "2020-01-01", "to": "2020-12-31"}).json()
+    assert [i["id"] for i in data["items"]] == [old.pk] and data["total_amount"] == 300_000
+    data = client.get(URL, {"unit": units.legacy_a.code, "from": "2020-01-01", "to": "2020-12-31"}).json()
+    assert data["count"] == 1 and data["items"][0]["unit"] == units.legacy_a.code
+    # Its officer reads the historic payment too.
+    assert api_for(personas.officer_a).get(f"{URL}/{old.pk}").status_code == 200

@@ -106,3 +106,27 @@ def test_forbidden(personas, client_for, placed, client):
     assert manager.post(_url(a), {"form": "review", "reviewed_on": "01/03/2026"}).status_code == 403
     assert client.get(LIST).status_code == 302 and client.get(_url(a)).status_code == 302
     assert not CareReview.objects.exists()
+
+
+def test_lists_do_not_grow_queries(personas, client_for, units, django_assert_max_num_queries):
+    from mangnon.geo.models import AdminUnit
+    from mangnon.support.tests.factories import GiftCampaignFactory, GiftRecipientFactory, GiftTallyFactory
+
+    campaign = GiftCampaignFactory()
+    communes = iter(AdminUnit.objects.filter(level="commune", valid_to__isnull=True).order_by("pk")[:12])
+    client = client_for(personas.province_officer)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            AlternativeCareFactory(admin_unit=units.commune_a)
+            GiftRecipientFactory(campaign=campaign, admin_unit=units.commune_a)
+            GiftTallyFactory(campaign=campaign, admin_unit=next(communes))
+
+    add(2)
+    client.get(LIST)
+    client.get(f"/support/gifts/{campaign.pk}/")
+    add(10)
+    with django_assert_max_num_queries(20):
+        assert client.get(LIST).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(f"/support/gifts/{campaign.pk}/").status_code == 200
