@@ -81,6 +81,25 @@ class SupportRollup:
     def alternative_care(self) -> int:
         return sum(self.alternative_care_by_kind.values())
 
+    def as_dict(self) -> dict[str, Any]:
+        """The roll-up as plain JSON-ready data (dates as ISO text), for an API or an export."""
+        return {
+            "unit": self.unit,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "disbursements": self.disbursements,
+            "disbursed_amount": self.disbursed_amount,
+            "children_supported": self.children_supported,
+            "by_programme": {k: vars(v) for k, v in self.by_programme.items()},
+            "by_kind": {k: vars(v) for k, v in self.by_kind.items()},
+            "gifts_by_occasion": {k: vars(v) for k, v in self.gifts_by_occasion.items()},
+            "gift_children": self.gift_children,
+            "gift_visited": self.gift_visited,
+            "gift_value": self.gift_value,
+            "alternative_care_by_kind": dict(self.alternative_care_by_kind),
+            "alternative_care": self.alternative_care,
+        }
+
 
 def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> SupportRollup:
     """The support figures of `unit` over [start, end] as `viewer` may count them: PermissionDenied for

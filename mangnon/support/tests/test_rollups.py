@@ -185,3 +185,17 @@ def test_the_registered_figures_are_the_rollups(personas, units, paid):
         assert (
             metrics.get(code).compute(unit=units.province, period=period, viewer=personas.viewer).total == 0
         )
+
+
+def test_as_dict_is_json_ready(personas, units, paid):
+    import json
+
+    r = rollup(viewer=personas.province_officer, unit=units.province, start=Y2026[0], end=Y2026[1])
+    data = json.loads(json.dumps(r.as_dict()))
+    assert data["by_programme"]["NQ222"] == {"count": 2, "amount": 1_700_000}
+    assert data["gifts_by_occasion"]["trung_thu"]["children_reached"] == 0
+    assert (data["start"], data["disbursed_amount"], data["children_supported"]) == (
+        "2026-01-01",
+        2_200_000,
+        2,
+    )
