@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "mangnon.support",
     "mangnon.activities",
     "mangnon.cases",
+    "mangnon.participation",
     "mangnon.reports",
     "mangnon.demo",
 ]

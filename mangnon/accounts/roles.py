@@ -52,6 +52,8 @@ class Action(StrEnum):
     SUPPORT_VIEW = "support.view"
     SUPPORT_RECORD = "support.record"
     PROGRAMME_MANAGE = "support.programme_manage"
+    VOICE_VIEW = "participation.voice_view"
+    VOICE_RECORD = "participation.voice_record"
 
 
 _ALL = frozenset(Role)
@@ -177,6 +179,18 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SUPPORT_RECORD: frozenset({Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER}),
     # Programmes (their legal basis, kind and eligibility) are set by the province.
     Action.PROGRAMME_MANAGE: frozenset({Role.PROVINCE_OFFICER}),
+    # Children's aspirations carry no names; the officers who forward them and record the answers write.
+    Action.VOICE_VIEW: frozenset(
+        {
+            Role.PROVINCE_MANAGER,
+            Role.PROVINCE_OFFICER,
+            Role.COMMUNE_OFFICER,
+            Role.COMMUNE_CHAIR,
+            Role.COLLABORATOR,
+            Role.VIEWER,
+        }
+    ),
+    Action.VOICE_RECORD: frozenset({Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.COLLABORATOR}),
 }
 
 

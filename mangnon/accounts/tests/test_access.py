@@ -216,6 +216,8 @@ def test_permissions_table_holds_every_action():
         "support.view",
         "support.record",
         "support.programme_manage",
+        "participation.voice_view",
+        "participation.voice_record",
     }
     assert PERMISSIONS[Action.GEO_VIEW] == frozenset(Role)
     assert PERMISSIONS[Action.AUDIT_VIEW] == {Role.SYSTEM_ADMIN, Role.PROVINCE_MANAGER}
