@@ -13,7 +13,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mangnon.cases.incident_forms import UnitChoiceField, unit_label
 from mangnon.core.forms import VietnameseDateField
 from mangnon.geo.models import AdminUnit
 
@@ -21,6 +20,18 @@ from .codes import ActivityKind, FundingSource, Group, MaterialKind, TallySex
 
 GRID_SEXES = (TallySex.FEMALE, TallySex.MALE, TallySex.UNKNOWN)
 ROSTER_ROWS = 5
+
+
+def unit_label(unit: AdminUnit) -> str:
+    """A unit's name; a pre-reform one says until when it existed."""
+    if unit.valid_to is None:
+        return unit.name
+    return str(_("%(name)s (until %(day)s)") % {"name": unit.name, "day": unit.valid_to.strftime("%d/%m/%Y")})
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: AdminUnit) -> str:
+        return unit_label(obj)
 
 
 def _blank(choices: Iterable[tuple[Any, Any]], label: Any = "—") -> list[tuple[str, Any]]:
