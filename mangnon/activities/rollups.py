@@ -16,7 +16,7 @@ A constant number of queries, whatever the volume: each figure is one aggregate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -26,6 +26,7 @@ from django.http import Http404
 
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
+from mangnon.core import rollups as core_rollups
 from mangnon.geo.models import AdminUnit
 
 from .codes import ActivityKind, Group, MaterialKind, TallySex
@@ -61,6 +62,10 @@ class ActivityRollup:
     @property
     def material_quantity(self) -> int:
         return sum(self.material_quantity_by_kind.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The roll-up as plain JSON-ready data (dates as ISO text), for an API or an export."""
+        return {**asdict(self), "start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
 def counted_activities(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> QuerySet[Activity]:
@@ -213,3 +218,6 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> ActivityR
         material_quantity_by_kind=quantity,
         campaigns=campaign_counts(activities),
     )
+
+
+core_rollups.register("activities", lambda **period: rollup(**period).as_dict())

@@ -30,6 +30,7 @@ from django.http import Http404
 
 from mangnon.accounts.access import scope_for
 from mangnon.accounts.roles import Action
+from mangnon.core import rollups as core_rollups
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import in_geography_q
 
@@ -178,3 +179,6 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> SupportRo
         gifts_by_occasion={o: Gifts(*sums) for o, sums in gift_sums.items()},
         alternative_care_by_kind={k: int(care.get(k, 0)) for k in CareKind.values},
     )
+
+
+core_rollups.register("support", lambda **period: rollup(**period).as_dict())
