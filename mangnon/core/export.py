@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
+from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -125,3 +126,22 @@ def xlsx_file(
     write_xlsx(spool, header, rows, sheet_title=sheet_title, widths=widths)
     spool.seek(0)
     return spool
+
+
+def download(
+    *,
+    fmt: str,
+    headings: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    filename: str,
+    sheet_title: str,
+    widths: Sequence[int] = (),
+) -> StreamingHttpResponse:
+    """A list as the file the user asked for: CSV streamed line by line, or an XLSX workbook, always as
+    an attachment (every list export answers with this)."""
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_stream(headings, rows), content_type=CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    spool = xlsx_file(headings, rows, sheet_title=sheet_title, widths=widths)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)

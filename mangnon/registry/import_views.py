@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mangnon.accounts.access import active_memberships, can, get_scoped_or_404, scope_for
 from mangnon.accounts.roles import Action, roles_allowed
 from mangnon.core import audit, navigation
-from mangnon.core.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, xlsx_file
+from mangnon.core.export import XLSX_CONTENT_TYPE, download
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
 
@@ -231,13 +231,11 @@ def export_children(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     ):
         raise Http404  # a commune outside the viewer's area: not revealed, not exported
     export = exporting.children_export(viewer=request.user, filters=filters, fmt=fmt)
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            csv_stream(export.headings, export.rows), content_type=CSV_CONTENT_TYPE
-        )
-        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-        return response
-    spool = xlsx_file(
-        export.headings, export.rows, sheet_title=exporting.SHEET_TITLE, widths=exporting.WIDTHS
+    return download(
+        fmt=fmt,
+        headings=export.headings,
+        rows=export.rows,
+        filename=export.filename,
+        sheet_title=exporting.SHEET_TITLE,
+        widths=exporting.WIDTHS,
     )
-    return FileResponse(spool, as_attachment=True, filename=export.filename, content_type=XLSX_CONTENT_TYPE)

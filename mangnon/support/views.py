@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
-from mangnon.core.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, xlsx_file
+from mangnon.core.export import download
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
 from mangnon.orgs.codes import OrgKind
@@ -153,14 +153,14 @@ def disbursement_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse
     if not valid:
         raise Http404  # the list's links carry valid filters; a hand-made bad one gets nothing
     export = exporting.disbursements_export(viewer=request.user, filters=filters, fmt=fmt)
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            csv_stream(export.headings, export.rows), content_type=CSV_CONTENT_TYPE
-        )
-        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-        return response
-    spool = xlsx_file(export.headings, export.rows, sheet_title=export.sheet_title, widths=exporting.WIDTHS)
-    return FileResponse(spool, as_attachment=True, filename=export.filename, content_type=XLSX_CONTENT_TYPE)
+    return download(
+        fmt=fmt,
+        headings=export.headings,
+        rows=export.rows,
+        filename=export.filename,
+        sheet_title=export.sheet_title,
+        widths=exporting.WIDTHS,
+    )
 
 
 @require_http_methods(["GET", "POST"])
