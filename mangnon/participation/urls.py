@@ -1,7 +1,15 @@
 """Children's participation: their voices and how they were answered, the children's council (mounted
 at /participation/)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import (
+    navigation,  # noqa: F401  (the menu entry)
+    views,
+)
 
 app_name = "participation"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("voices/<int:pk>/", views.voice_detail, name="voice"),
+]

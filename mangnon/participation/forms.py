@@ -1,0 +1,42 @@
+"""The next-step form of a voice: the fields each transition asks for, and the version read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import VoiceStatus
+
+
+class StepForm(forms.Form):
+    to = forms.ChoiceField(choices=VoiceStatus.choices, widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    forwarded_to = forms.CharField(label=_("Forwarded to"), max_length=300, required=False)
+    forwarded_on = forms.DateField(
+        label=_("Forwarded on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_on = forms.DateField(
+        label=_("Answer due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    answered_on = forms.DateField(
+        label=_("Answered on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    resolved_on = forms.DateField(
+        label=_("Resolved on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    FIELDS: dict[str, tuple[str, ...]] = {
+        VoiceStatus.FORWARDED: ("forwarded_to", "forwarded_on", "due_on"),
+        VoiceStatus.ANSWERED: ("answer", "answered_on"),
+        VoiceStatus.RESOLVED: ("resolved_on",),
+    }
+
+    def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keep = {"to", "version", *self.FIELDS.get(step, ())}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]

@@ -1,0 +1,102 @@
+"""Voice pages: the board by status with the overdue list, and a voice's page with its next step.
+
+Views only translate: a voice comes through `get_voice_for_user` (404 outside the scope), the board
+through the selectors, every write through a service; both pages write a "view" event in the audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from mangnon.accounts.access import can, scope_for
+from mangnon.accounts.roles import Action
+
+from . import selectors, services
+from .forms import StepForm
+from .models import ChildVoice, VoiceStatus
+from .services import TRANSITIONS
+
+BOARD_SIZE = 20
+OVERDUE_SIZE = 50
+
+
+@require_GET
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, Action.VOICE_VIEW):
+        raise PermissionDenied
+    columns = selectors.voices_board(request.user, per_status=BOARD_SIZE)
+    overdue = list(selectors.overdue_voices(request.user)[:OVERDUE_SIZE])
+    shown = {v.pk: v for column in columns.values() for v in column}
+    shown.update({v.pk: v for v in overdue})
+    selectors.record_list_view(request.user, list(shown.values()))
+    return render(
+        request,
+        "participation/board.html",
+        {
+            "columns": [(code, label, columns[code]) for code, label in VoiceStatus.choices],
+            "overdue": overdue,
+        },
+    )
+
+
+def _step_form(voice: ChildVoice, data: Any = None) -> StepForm | None:
+    step = TRANSITIONS.get(voice.status)
+    if step is None:
+        return None
+    return StepForm(data, step=step, initial={"to": step, "version": voice.version})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def voice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    voice = selectors.get_voice_for_user(request.user, pk)
+    may_record = scope_for(request.user, Action.VOICE_RECORD).contains(voice.admin_unit)
+    form = _step_form(voice) if may_record else None
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        form = _step_form(voice, request.POST)
+        if form is not None and form.is_valid():
+            data = form.cleaned_data
+            kwargs = {"actor": request.user, "voice": voice, "version": data["version"]}
+            try:
+                if data["to"] == VoiceStatus.FORWARDED:
+                    services.voice_forward(
+                        **kwargs,
+                        forwarded_to=data["forwarded_to"],
+                        forwarded_on=data["forwarded_on"],
+                        due_on=data["due_on"],
+                    )
+                elif data["to"] == VoiceStatus.ANSWERED:
+                    services.voice_answer(**kwargs, answer=data["answer"], answered_on=data["answered_on"])
+                else:
+                    services.voice_resolve(**kwargs, resolved_on=data["resolved_on"])
+            except services.Conflict:
+                messages.error(
+                    request,
+                    _("The record was changed by someone else: reload it and make your change again."),
+                )
+                return HttpResponseRedirect(reverse("participation:voice", args=[voice.pk]), status=303)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(reverse("participation:voice", args=[voice.pk]), status=303)
+    selectors.record_voice_view(request.user, voice)
+    return render(
+        request,
+        "participation/voice_detail.html",
+        {"voice": voice, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
