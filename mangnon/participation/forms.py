@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import VoiceStatus
+from mangnon.geo.models import AdminUnit
+
+from .models import AgeBand, Sex, Topic, VoiceStatus
 
 
 class StepForm(forms.Form):
@@ -40,3 +42,21 @@ class StepForm(forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+
+
+class VoiceForm(forms.Form):
+    """A child's voice as an officer enters it: no name, ever."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    text = forms.CharField(label=_("What the child said"), widget=forms.Textarea(attrs={"rows": 4}))
+    topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices)
+    admin_unit = forms.ModelChoiceField(label=_("Unit"), queryset=AdminUnit.objects.none(), empty_label="—")
+    raised_on = forms.DateField(label=_("Raised on"), widget=forms.DateInput(attrs={"type": "date"}))
+    age_band = forms.ChoiceField(label=_("Age band"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
+
+    def __init__(self, *args: Any, units: list[AdminUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["admin_unit"]
+        field.queryset = AdminUnit.objects.filter(pk__in=[u.pk for u in units])  # type: ignore[attr-defined]
+        field.choices = [("", "—"), *[(u.pk, u.name) for u in units]]  # type: ignore[attr-defined]

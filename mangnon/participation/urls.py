@@ -11,5 +11,6 @@ from . import (
 app_name = "participation"
 urlpatterns = [
     path("", views.board, name="board"),
+    path("voices/new/", views.voice_record, name="record"),
     path("voices/<int:pk>/", views.voice_detail, name="voice"),
 ]

@@ -6,6 +6,7 @@ through the selectors, every write through a service; both pages write a "view" 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -19,9 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
+from mangnon.core import idempotency
+from mangnon.geo.models import AdminUnit
 
 from . import selectors, services
-from .forms import StepForm
+from .forms import StepForm, VoiceForm
 from .models import ChildVoice, VoiceStatus
 from .services import TRANSITIONS
 
@@ -45,6 +48,7 @@ def board(request: HttpRequest) -> HttpResponse:
         {
             "columns": [(code, label, columns[code]) for code, label in VoiceStatus.choices],
             "overdue": overdue,
+            "can_record": can(request.user, Action.VOICE_RECORD),
         },
     )
 
@@ -100,3 +104,45 @@ def voice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {"voice": voice, "form": form},
         status=422 if request.method == "POST" else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def voice_record(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, Action.VOICE_RECORD):
+        raise PermissionDenied
+    units = sorted(
+        AdminUnit.objects.filter(scope_for(request.user, Action.VOICE_RECORD).q("")),
+        key=lambda u: (u.valid_to is not None, u.level, u.name, u.pk),
+    )
+    status = 200
+    if request.method == "POST":
+        form = VoiceForm(request.POST, units=units)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
+            body = {**data, "admin_unit": data["admin_unit"].pk}
+            try:
+                recorded = services.voice_create(
+                    actor=request.user,
+                    **data,
+                    idempotency_key=form.cleaned_data["submission"],
+                    request_hash=idempotency.body_hash(body),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except idempotency.KeyReused:
+                form.add_error(None, _("This form was sent already with other details. Open a new form."))
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(
+                    reverse("participation:voice", args=[recorded.voice.pk]), status=303
+                )
+        status = 400
+    else:
+        initial: dict[str, Any] = {"submission": uuid.uuid4().hex}
+        current = [u for u in units if u.valid_to is None]
+        if len(current) == 1:
+            initial["admin_unit"] = current[0].pk
+        form = VoiceForm(initial=initial, units=units)
+    return render(request, "participation/voice_form.html", {"form": form}, status=status)

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from mangnon.core.models import AuditAction, AuditEvent
-from mangnon.participation.models import VoiceStatus
+from mangnon.participation.models import ChildVoice, VoiceStatus
 from mangnon.participation.tests.factories import ChildVoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,50 @@ def test_voice_page_forbidden(personas, client_for, voice_a):
     assert page.status_code == 200 and page.context["form"] is None
     assert viewer.post(url, {"to": "forwarded", "version": 1}).status_code == 403
     assert Client().get(url).status_code == 302
+
+
+def _form(units, **over):
+    data = {
+        "submission": "s-1",
+        "text": "Em mong có lớp học bơi mùa hè.",
+        "topic": "play",
+        "admin_unit": units.commune_a.pk,
+        "raised_on": "2026-03-10",
+        "age_band": "11_15",
+        "sex": "",
+    }
+    return {**data, **over}
+
+
+def test_record_page(personas, client_for, units):
+    client = client_for(personas.officer_a)
+    assert client.get("/participation/voices/new/").status_code == 200
+    r = client.post("/participation/voices/new/", _form(units))
+    assert r.status_code == 303
+    voice = ChildVoice.objects.get()
+    assert (voice.admin_unit_id, voice.province_id, voice.topic) == (
+        units.commune_a.pk,
+        units.province.pk,
+        "play",
+    )
+    assert client.post("/participation/voices/new/", _form(units)).status_code == 303  # a resubmit
+    assert ChildVoice.objects.count() == 1
+    assert (
+        AuditEvent.objects.filter(object_type="participation.childvoice", action=AuditAction.CREATE).count()
+        == 1
+    )
+    assert (
+        client.post("/participation/voices/new/", _form(units, submission="s-2", text="")).status_code == 400
+    )
+    other = client.post(
+        "/participation/voices/new/", _form(units, submission="s-3", admin_unit=units.commune_b.pk)
+    )
+    assert other.status_code == 400  # commune B is not among the officer's units
+    assert ChildVoice.objects.count() == 1
+
+
+def test_record_page_forbidden(personas, client_for, units):
+    assert client_for(personas.viewer).get("/participation/voices/new/").status_code == 403
+    assert client_for(personas.viewer).post("/participation/voices/new/", _form(units)).status_code == 403
+    assert Client().get("/participation/voices/new/").status_code == 302
+    assert not ChildVoice.objects.exists()
