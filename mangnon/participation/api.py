@@ -159,6 +159,67 @@ def list_voices(request: HttpRequest, filters: Query[ListFilter]) -> VoiceList:
     return VoiceList(items=[_out(v) for v in page], count=qs.count())
 
 
+class MeetingIn(Schema):
+    unit: str = Field(description="Code of the council's unit (province or commune), valid on held_on")
+    held_on: date
+    minutes: str = ""
+    members_present: int = 0
+
+
+class MeetingOut(Schema):
+    id: int
+    unit: str
+    unit_name: str
+    held_on: date
+    minutes: str
+    members_present: int
+    voices: int = Field(description="Voices raised at the meeting that the caller may read")
+
+
+class MeetingFilter(Schema):
+    start: date | None = Field(None, alias="from")
+    end: date | None = Field(None, alias="to")
+
+
+def _meeting(m: CouncilMeeting) -> MeetingOut:
+    return MeetingOut(
+        id=m.pk,
+        unit=m.admin_unit.code,
+        unit_name=m.admin_unit.name,
+        held_on=m.held_on,
+        minutes=m.minutes,
+        members_present=m.members_present,
+        voices=m.voice_count,  # type: ignore[attr-defined]
+    )
+
+
+@router.get("/meetings", response=list[MeetingOut], summary="Children's council meetings the caller may read")
+def list_meetings(request: HttpRequest, filters: Query[MeetingFilter]) -> list[MeetingOut]:
+    user = _user(request)
+    meetings = list(selectors.meetings_for(user, start=filters.start, end=filters.end))
+    selectors.record_meetings_view(user, meetings)
+    return [_meeting(m) for m in meetings]
+
+
+@router.post("/meetings", response={201: MeetingOut, 422: ErrorOut}, summary="Record a council meeting")
+def create_meeting(request: HttpRequest, body: MeetingIn) -> Status[MeetingOut]:
+    user = _user(request)
+    if not can(user, Action.VOICE_RECORD):
+        raise PermissionDenied
+    unit = _unit_or_422(body.unit, body.held_on)
+    try:
+        meeting = services.meeting_create(
+            actor=user,
+            admin_unit=unit,
+            held_on=body.held_on,
+            minutes=body.minutes,
+            members_present=body.members_present,
+        )
+    except ValidationError as exc:
+        raise invalid(exc) from None
+    return Status(201, _meeting(selectors.meetings_for(user).get(pk=meeting.pk)))
+
+
 @router.get("/{voice_id}", response=VoiceOut, summary="One voice with its steps")
 def get_voice(request: HttpRequest, voice_id: int) -> VoiceOut:
     user = _user(request)

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import in_geography_q
 
-from .models import ChildVoice, VoiceStatus
+from .models import ChildVoice, CouncilMeeting, VoiceStatus
 
 VOICE_TYPE = "participation.childvoice"
 
@@ -107,4 +107,35 @@ def record_list_view(viewer: Any, voices: list[ChildVoice], *, filters: VoiceFil
         object_type=VOICE_TYPE,
         object_id="list",
         changes={"shown": [v.pk for v in voices], "filters": (filters or VoiceFilter()).as_dict()},
+    )
+
+
+def meetings_for(
+    viewer: Any, *, start: date | None = None, end: date | None = None
+) -> QuerySet[CouncilMeeting]:
+    """Council meetings at units in the viewer's VOICE_VIEW scope, latest first, each with the number of
+    its voices the viewer may read (one query)."""
+    scope = scope_for(viewer, Action.VOICE_VIEW)
+    if scope.is_empty:
+        raise PermissionDenied
+    meetings = CouncilMeeting.objects.filter(scope.q("admin_unit")).select_related("admin_unit")
+    if start is not None:
+        meetings = meetings.filter(held_on__gte=start)
+    if end is not None:
+        meetings = meetings.filter(held_on__lte=end)
+    return meetings.annotate(voice_count=Count("voices", filter=scope.q("voices__admin_unit"))).order_by(
+        "-held_on", "-pk"
+    )
+
+
+def record_meetings_view(viewer: Any, meetings: list[CouncilMeeting]) -> None:
+    """Audit that `viewer` was shown council meetings (their minutes may name members)."""
+    if not meetings:
+        return
+    audit.record(
+        actor=viewer,
+        action=AuditAction.VIEW,
+        object_type="participation.councilmeeting",
+        object_id="list",
+        changes={"shown": [m.pk for m in meetings]},
     )

@@ -156,3 +156,29 @@ def test_transition_forbidden(personas, api_for, voice_a):
     assert send(Client(), url, body).status_code == 401
     voice_a.refresh_from_db()
     assert voice_a.status == VoiceStatus.RECEIVED
+
+
+def test_meetings(personas, api_for, units):
+    api = api_for(personas.province_officer)
+    body = {
+        "unit": units.province.code,
+        "held_on": "2026-03-12",
+        "minutes": "Diễn đàn trẻ em tỉnh",
+        "members_present": 14,
+    }
+    r = send(api, f"{URL}/meetings", body)
+    assert r.status_code == 201 and r.json()["members_present"] == 14 and r.json()["voices"] == 0
+    assert AuditEvent.objects.filter(
+        object_type="participation.councilmeeting", action=AuditAction.CREATE
+    ).exists()
+    ChildVoiceFactory(admin_unit=units.commune_a, meeting_id=r.json()["id"])
+    listed = api.get(f"{URL}/meetings", {"from": "2026-01-01"}).json()
+    assert [m["voices"] for m in listed] == [1]
+    assert AuditEvent.objects.filter(object_type="participation.councilmeeting", object_id="list").exists()
+    assert (
+        api_for(personas.officer_b).get(f"{URL}/meetings").json() == []
+    )  # the province's council is not theirs
+    assert send(api_for(personas.officer_a), f"{URL}/meetings", body).status_code == 403
+    assert send(api_for(personas.viewer), f"{URL}/meetings", body).status_code == 403
+    assert api_for(personas.hotline).get(f"{URL}/meetings").status_code == 403
+    assert Client().get(f"{URL}/meetings").status_code == 401
