@@ -23,6 +23,7 @@ from mangnon.accounts.access import scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
 from mangnon.core.models import AuditAction
+from mangnon.core.validation import FieldErrors
 from mangnon.geo.models import AdminUnit, Level
 from mangnon.orgs.models import Organisation
 from mangnon.registry.models import Person
@@ -60,18 +61,6 @@ class Recorded:
     created: bool  # False: a retried request with the same idempotency key
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.by_field.setdefault(name, []).append(message)
-
-    def raise_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
-
-
 def _require(actor: Any, unit: AdminUnit) -> None:
     if not scope_for(actor, Action.ACTIVITY_RECORD).contains(unit):
         raise PermissionDenied
@@ -99,7 +88,7 @@ def campaign_create(
     if province.level != Level.PROVINCE:
         raise ValidationError({"province": [_("A campaign belongs to a province.")]})
     _require(actor, province)
-    errors = _Errors()
+    errors = FieldErrors()
     name = " ".join((name or "").split())
     if not name:
         errors.add("name", _("Enter the campaign's name."))
@@ -134,7 +123,7 @@ def campaign_create(
 
 def _clean_fields(actor: Any, data: Mapping[str, Any]) -> dict[str, Any]:
     """An activity's own fields checked and normalised; every problem at once."""
-    errors = _Errors()
+    errors = FieldErrors()
     kind = str(data.get("kind") or "")
     if kind not in ActivityKind.values:
         errors.add("kind", _("Choose the kind of activity."))
@@ -204,7 +193,7 @@ def _clean_fields(actor: Any, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _clean_tallies(rows: Sequence[Mapping[str, Any]]) -> list[Tally]:
     """Tally rows (not saved): each count a whole number ≥ 0; one row per group, sex and age band."""
-    errors = _Errors()
+    errors = FieldErrors()
     cells: dict[tuple[str, str, str], Tally] = {}
     for n, row in enumerate(rows, 1):
         label = _("Row %(n)s: ") % {"n": n}
@@ -233,7 +222,7 @@ def _clean_tallies(rows: Sequence[Mapping[str, Any]]) -> list[Tally]:
 
 def _clean_attendees(actor: Any, rows: Sequence[Mapping[str, Any]]) -> list[Attendee]:
     """Roster rows (not saved): a registered person the actor may see, or a name; a person once."""
-    errors = _Errors()
+    errors = FieldErrors()
     ids = [r.get("person") for r in rows if r.get("person") is not None]
     people = {
         p.pk: p
@@ -280,7 +269,7 @@ def _clean_attendees(actor: Any, rows: Sequence[Mapping[str, Any]]) -> list[Atte
 
 
 def _clean_materials(rows: Sequence[Mapping[str, Any]]) -> list[Material]:
-    errors = _Errors()
+    errors = FieldErrors()
     out: list[Material] = []
     for n, row in enumerate(rows, 1):
         label = _("Material %(n)s: ") % {"n": n}

@@ -25,6 +25,7 @@ from mangnon.accounts.access import active_memberships, can, has_role, scope_for
 from mangnon.accounts.roles import Action, Role, roles_allowed
 from mangnon.core import audit, idempotency
 from mangnon.core.models import AuditAction
+from mangnon.core.validation import FieldErrors
 from mangnon.geo.models import AdminUnit, Level
 from mangnon.registry.access import get_child_for_user
 from mangnon.registry.codes import Sex
@@ -99,18 +100,6 @@ class _Cleaned:
     children: list[tuple[Child | None, ChildEntry]]
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.found: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.found.setdefault(name, []).append(message)
-
-    def raise_any(self) -> None:
-        if self.found:
-            raise ValidationError(self.found)
-
-
 # --- validation -------------------------------------------------------------------------------------
 
 
@@ -121,12 +110,12 @@ def _home_province(actor: Any) -> AdminUnit | None:
     return provinces.pop() if len(provinces) == 1 else None
 
 
-def _check_commune(unit: AdminUnit | None, name: str, day: Any, errors: _Errors) -> None:
+def _check_commune(unit: AdminUnit | None, name: str, day: Any, errors: FieldErrors) -> None:
     if unit is not None and (unit.level not in COMMUNE_LEVELS or not unit.is_valid_on(day)):
         errors.add(name, _("Choose a commune-level unit that existed on the day of the contact."))
 
 
-def _clean_reasons(kind: str, codes: Sequence[str], errors: _Errors, *, as_stored: bool) -> list[str]:
+def _clean_reasons(kind: str, codes: Sequence[str], errors: FieldErrors, *, as_stored: bool) -> list[str]:
     """The reason codes in tree order. `as_stored`: the codes a contact was coded with already, kept
     under the version they were coded in even if a later version retired them."""
     wanted = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
@@ -145,7 +134,7 @@ def _clean_reasons(kind: str, codes: Sequence[str], errors: _Errors, *, as_store
     return sorted(wanted, key=lambda c: order.get(c, len(order)))
 
 
-def _clean_entry(entry: ChildEntry, errors: _Errors, *, named: bool = False) -> ChildEntry:
+def _clean_entry(entry: ChildEntry, errors: FieldErrors, *, named: bool = False) -> ChildEntry:
     """Check what the caller said of a child; `named`: a registry child, who needs nothing more."""
     name = " ".join((entry.name or "").split())
     if len(name) > 220:
@@ -160,7 +149,7 @@ def _clean_entry(entry: ChildEntry, errors: _Errors, *, named: bool = False) -> 
 
 
 def _clean_children(
-    actor: Any, kind: str, entries: Sequence[ChildEntry], errors: _Errors
+    actor: Any, kind: str, entries: Sequence[ChildEntry], errors: FieldErrors
 ) -> list[tuple[Child | None, ChildEntry]]:
     if not entries:
         return []
@@ -199,7 +188,7 @@ def _clean(
     """Check and normalise a contact; raise ValidationError with every problem at once.
     PermissionDenied when the place lies outside the actor's scope for taking contacts. `coded_under`:
     the reasons are those stored under that taxonomy version, unchanged."""
-    errors = _Errors()
+    errors = FieldErrors()
     if data.channel not in Channel.values:
         errors.add("channel", _("Choose the channel the contact came through."))
     if data.kind not in ContactKind.values:
@@ -547,7 +536,7 @@ def contact_link_child(
             row = _link_registered(contact, child, entry)
             changes: dict[str, Any] = {"child_linked": child.pk, "entry": row.pk}
         else:
-            errors = _Errors()
+            errors = FieldErrors()
             cleaned = _clean_entry(minimal, errors)  # type: ignore[arg-type]
             errors.raise_any()
             if contact.children.count() >= MAX_CHILDREN:
@@ -590,7 +579,7 @@ def line_configure(
         raise PermissionDenied
     number = number.strip()
     name = " ".join(name.split())
-    errors = _Errors()
+    errors = FieldErrors()
     if not (number.isdigit() and 3 <= len(number) <= 20):
         errors.add("number", _("A line's number is 3 to 20 digits."))
     if not name or len(name) > 200:

@@ -25,6 +25,7 @@ from mangnon.accounts.access import scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
 from mangnon.core.models import AuditAction
+from mangnon.core.validation import FieldErrors
 from mangnon.geo.models import AdminUnit
 from mangnon.orgs.models import Organisation
 from mangnon.registry.access import get_child_for_user
@@ -53,18 +54,6 @@ class Recorded:
     created: bool  # False: a retried request with the same idempotency key
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.found: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.found.setdefault(name, []).append(message)
-
-    def raise_any(self) -> None:
-        if self.found:
-            raise ValidationError(self.found)
-
-
 def _require(actor: Any, action: Action, unit: AdminUnit) -> None:
     if not scope_for(actor, action).contains(unit):
         raise PermissionDenied
@@ -87,7 +76,7 @@ def child_for_support(actor: Any, child_id: Any) -> Child:
     return child
 
 
-def _whole_dong(errors: _Errors, name: str, value: Any, *, positive: bool) -> int:
+def _whole_dong(errors: FieldErrors, name: str, value: Any, *, positive: bool) -> int:
     """An amount of whole đồng: an int (not a bool, not a fraction), > 0 or >= 0."""
     if isinstance(value, bool) or not isinstance(value, int):
         errors.add(name, _("Enter the amount as a whole number of đồng."))
@@ -101,7 +90,7 @@ def _whole_dong(errors: _Errors, name: str, value: Any, *, positive: bool) -> in
     return value
 
 
-def _count(errors: _Errors, name: str, value: Any) -> int:
+def _count(errors: FieldErrors, name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         errors.add(name, _("Enter a whole number, 0 or more."))
         return 0
@@ -121,7 +110,7 @@ def _clean_programme(
     active_from: date | None,
     active_to: date | None,
 ) -> dict[str, Any]:
-    errors = _Errors()
+    errors = FieldErrors()
     code = (code or "").strip()
     name = " ".join((name or "").split())
     if not code:
@@ -244,7 +233,7 @@ def disbursement_record(
     child = child_for_support(actor, child_id)
     unit = admin_unit or child.admin_unit
     _require(actor, Action.SUPPORT_RECORD, unit)
-    errors = _Errors()
+    errors = FieldErrors()
     value = _whole_dong(errors, "amount", amount, positive=True)
     approver = " ".join((approver or "").split())
     if not approver:
@@ -307,7 +296,7 @@ def gift_campaign_create(
 ) -> GiftCampaign:
     """A gift campaign of the province; its figures count in the period that contains `held_on`."""
     _require(actor, Action.PROGRAMME_MANAGE, province)
-    errors = _Errors()
+    errors = FieldErrors()
     name = " ".join((name or "").split())
     if not name:
         errors.add("name", _("Enter the campaign's name."))
@@ -349,7 +338,7 @@ def gift_tally_record(
     """A unit's figures for a campaign (one tally per unit and campaign). The children visited and given
     gifts are some of those reached."""
     _require(actor, Action.SUPPORT_RECORD, admin_unit)
-    errors = _Errors()
+    errors = FieldErrors()
     reached = _count(errors, "children_reached", children_reached)
     visited = _count(errors, "children_visited_given_gifts", children_visited_given_gifts)
     value = _whole_dong(errors, "total_value", total_value, positive=False)
@@ -388,7 +377,7 @@ def gift_recipient_add(
 ) -> GiftRecipient:
     """A named child given a gift in the campaign, at the child's commune (once per campaign)."""
     child = child_for_support(actor, child_id)
-    errors = _Errors()
+    errors = FieldErrors()
     amount = _whole_dong(errors, "value", value, positive=False)
     if child.province_id != campaign.province_id:
         errors.add("child", _("The child lives outside the campaign's province."))
@@ -425,7 +414,7 @@ def alternative_care_start(
     """Place a child in alternative care; a facility placement may name the facility (from the
     directory), other kinds never do. Recorded at the child's commune."""
     child = child_for_support(actor, child_id)
-    errors = _Errors()
+    errors = FieldErrors()
     if kind not in CareKind.values:
         errors.add("kind", _("Choose the kind of care: temporary foster family, kinship or facility."))
     if facility is not None and kind != CareKind.FACILITY:
@@ -484,7 +473,7 @@ def care_review_add(
 ) -> CareReview:
     """A review of a placement, dated within it and not in the future. The note stays out of the audit."""
     _require(actor, Action.SUPPORT_RECORD, placement.admin_unit)
-    errors = _Errors()
+    errors = FieldErrors()
     if reviewed_on is None:
         errors.add("reviewed_on", _("Enter the date of the review."))
     elif reviewed_on > timezone.localdate():
