@@ -11,6 +11,7 @@ import pytest
 from mangnon.activities import rollups as activity_rollups
 from mangnon.activities.tests.factories import ActivityFactory, TallyFactory
 from mangnon.core import rollups
+from mangnon.core.models import AuditAction, AuditEvent
 from mangnon.support.tests.factories import DisbursementFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,8 @@ def test_the_sections_are_the_apps_own_figures(personas, api_for, units, records
         viewer=personas.province_officer, unit=units.province, start=date(2026, 1, 1), end=date(2026, 6, 30)
     )
     assert body["sections"]["activities"] == json.loads(json.dumps(own.as_dict()))
+    # Figures only, no names and no single payment: like the apps' figures pages, nothing to audit.
+    assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
 
 
 def test_a_commune_officer_reads_their_commune_only(personas, api_for, units, records):
