@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError, conflict, invalid
+from mangnon.core.api import ApiError, caller, conflict, invalid
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
 
@@ -221,10 +221,6 @@ class CampaignOut(Schema):
     activities: int = Field(description="Its activities the caller may see")
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _unit(code: str, on: date | None) -> AdminUnit | None:
     return unit_on(code, on or timezone.localdate()) if code else None
 
@@ -298,7 +294,7 @@ def _unit_or_422(code: str, on: date, field: str = "unit") -> AdminUnit:
     "", response={200: ActivityList, 422: ErrorOut}, summary="Activities the caller may read, latest first"
 )
 def list_activities(request: HttpRequest, filters: Query[ListFilter]) -> ActivityList:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.ACTIVITY_VIEW):
         raise PermissionDenied
     unit = _unit(filters.unit, filters.end)
@@ -321,7 +317,7 @@ def list_activities(request: HttpRequest, filters: Query[ListFilter]) -> Activit
     summary="The roll-up for a unit (either geography) and period: person-times and unique persons apart",
 )
 def get_rollup(request: HttpRequest, period: Query[RollupQuery]) -> RollupOut:
-    user = _user(request)
+    user = caller(request)
     unit, start, end = period.unit, period.start, period.end
     if not can(user, Action.ACTIVITY_VIEW):
         raise PermissionDenied
@@ -355,7 +351,7 @@ def _campaign(c: Campaign) -> CampaignOut:
 
 @router.get("/campaigns", response=list[CampaignOut], summary="Campaigns of the caller's provinces")
 def list_campaigns(request: HttpRequest) -> list[CampaignOut]:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.ACTIVITY_VIEW):
         raise PermissionDenied
     return [_campaign(c) for c in selectors.campaigns_for(user)]
@@ -363,7 +359,7 @@ def list_campaigns(request: HttpRequest) -> list[CampaignOut]:
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="One campaign")
 def get_campaign(request: HttpRequest, campaign_id: int) -> CampaignOut:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.ACTIVITY_VIEW):
         raise PermissionDenied
     return _campaign(selectors.get_campaign_for_user(user, campaign_id))
@@ -373,7 +369,7 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> CampaignOut:
     "/campaigns", response={201: CampaignOut, 422: ErrorOut}, summary="Create a campaign of a province"
 )
 def create_campaign(request: HttpRequest, body: CampaignIn) -> Status[CampaignOut]:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.ACTIVITY_RECORD):
         raise PermissionDenied
     province = _unit_or_422(body.province, body.start_date, "province")
@@ -397,7 +393,7 @@ def create_campaign(request: HttpRequest, body: CampaignIn) -> Status[CampaignOu
     "/{activity_id}", response=ActivityOut, summary="One activity with its tallies, roster and materials"
 )
 def get_activity(request: HttpRequest, activity_id: int) -> ActivityOut:
-    user = _user(request)
+    user = caller(request)
     return _detail(user, selectors.get_activity_for_user(user, activity_id))
 
 
@@ -407,7 +403,7 @@ def get_activity(request: HttpRequest, activity_id: int) -> ActivityOut:
     summary="Record an activity with its tally grid, roster and materials (honours Idempotency-Key)",
 )
 def create_activity(request: HttpRequest, body: ActivityIn) -> Status[ActivityOut]:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.ACTIVITY_RECORD):
         raise PermissionDenied
     data = body.model_dump()
@@ -435,7 +431,7 @@ def create_activity(request: HttpRequest, body: ActivityIn) -> Status[ActivityOu
     summary="Change an activity (name the version you read; 409 when stale); `tallies` replaces the grid",
 )
 def patch_activity(request: HttpRequest, activity_id: int, body: ActivityPatch) -> ActivityOut:
-    user = _user(request)
+    user = caller(request)
     activity = selectors.get_activity_for_user(user, activity_id, Action.ACTIVITY_RECORD)
     data = body.model_dump(exclude_unset=True)
     version = data.pop("version")

@@ -24,7 +24,7 @@ from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.models import User
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
-from mangnon.core.api import ApiError, conflict, invalid
+from mangnon.core.api import ApiError, caller, conflict, invalid
 from mangnon.core.models import AuditAction
 from mangnon.geo.selectors import unit_on
 from mangnon.intake.access import get_contact_for_user
@@ -158,10 +158,6 @@ class ListFilter(Schema):
     offset: int = Field(0, ge=0)
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _summary(case: Case, now: datetime) -> dict[str, Any]:
     return {
         "id": case.pk,
@@ -230,7 +226,7 @@ def _stale(current_version: int) -> ApiError:
     summary="Open a case from a contact or for a registered child (honours Idempotency-Key)",
 )
 def open_case(request: HttpRequest, body: CaseIn) -> Status[CaseOut | OpenedOut]:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.CASE_OPEN):
         raise PermissionDenied
     contact = get_contact_for_user(user, body.contact) if body.contact is not None else None
@@ -302,7 +298,7 @@ def open_case(request: HttpRequest, body: CaseIn) -> Status[CaseOut | OpenedOut]
 
 @router.get("", response=CaseList, summary="Cases the caller may see, soonest deadline first")
 def list_cases(request: HttpRequest, filters: Query[ListFilter]) -> CaseList:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.CASE_VIEW):
         raise PermissionDenied
     unit = None
@@ -334,7 +330,7 @@ def list_cases(request: HttpRequest, filters: Query[ListFilter]) -> CaseList:
 
 @router.get("/{case_id}", response=CaseOut, summary="One case with its deadlines and steps")
 def get_case(request: HttpRequest, case_id: int) -> CaseOut:
-    user = _user(request)
+    user = caller(request)
     return _detail(user, get_case_for_user(user, case_id))
 
 
@@ -344,7 +340,7 @@ def get_case(request: HttpRequest, case_id: int) -> CaseOut:
     summary="Take the case one step along the Decree 56 cycle",
 )
 def transition_case(request: HttpRequest, case_id: int, body: TransitionIn) -> CaseOut:
-    user = _user(request)
+    user = caller(request)
     case = get_case_for_user(user, case_id)
     try:
         services.case_transition(
@@ -388,7 +384,7 @@ def transition_case(request: HttpRequest, case_id: int, body: TransitionIn) -> C
     "/{case_id}/assign", response={200: CaseOut, 409: ErrorOut, 422: ErrorOut}, summary="Assign a caseworker"
 )
 def assign_case(request: HttpRequest, case_id: int, body: AssignIn) -> CaseOut:
-    user = _user(request)
+    user = caller(request)
     case = get_case_for_user(user, case_id)
     worker = User.objects.filter(pk=body.caseworker, is_active=True).first()
     try:
@@ -472,7 +468,7 @@ def _provider(value: int | None) -> Organisation | None:
 
 @router.get("/{case_id}/services", response=list[ServiceOut], summary="The services of the case's plan")
 def list_services(request: HttpRequest, case_id: int) -> list[ServiceOut]:
-    user = _user(request)
+    user = caller(request)
     case = get_case_for_user(user, case_id)
     selectors.record_case_view(user, case, page="api_services")
     return [_service_out(user, case, s) for s in selectors.case_services(case)]
@@ -484,7 +480,7 @@ def list_services(request: HttpRequest, case_id: int) -> list[ServiceOut]:
     summary="Add a service to the case's plan (honours Idempotency-Key)",
 )
 def add_service(request: HttpRequest, case_id: int, body: ServiceIn) -> Status[ServiceOut]:
-    user = _user(request)
+    user = caller(request)
     case = get_case_for_user(user, case_id, Action.CASE_WORK)
     try:
         added = plan_services.case_service_add(
@@ -509,7 +505,7 @@ def add_service(request: HttpRequest, case_id: int, body: ServiceIn) -> Status[S
     summary="Start, deliver or cancel a service of the plan, or change its provider, description or dates",
 )
 def change_service(request: HttpRequest, case_id: int, service_id: int, body: ServicePatch) -> ServiceOut:
-    user = _user(request)
+    user = caller(request)
     case = get_case_for_user(user, case_id, Action.CASE_WORK)
     service = plan_services.get_service(case, service_id)
     sent = body.model_fields_set

@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError, invalid
+from mangnon.core.api import ApiError, caller, invalid
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
 
@@ -147,10 +147,6 @@ class CountsOut(Schema):
     children_by_form: dict[str, int]
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _summary(i: Incident) -> IncidentSummary:
     return IncidentSummary(
         id=i.pk,
@@ -208,7 +204,7 @@ def _unit(code: str, on: date | None) -> AdminUnit | None:
     "", response={200: IncidentList, 422: ErrorOut}, summary="Incidents the caller may read, newest first"
 )
 def list_incidents(request: HttpRequest, filters: Query[ListFilter]) -> IncidentList:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.CASE_VIEW):
         raise PermissionDenied
     unit = _unit(filters.unit, filters.end)
@@ -229,7 +225,7 @@ def list_incidents(request: HttpRequest, filters: Query[ListFilter]) -> Incident
     summary="Counts for a unit (either geography) and period, in the shape of the sources",
 )
 def counts(request: HttpRequest, unit: str, start: date | None = None, end: date | None = None) -> CountsOut:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.CASE_COUNT):
         raise PermissionDenied
     last = end or timezone.localdate()
@@ -245,7 +241,7 @@ def counts(request: HttpRequest, unit: str, start: date | None = None, end: date
 
 @router.get("/{incident_id}", response=IncidentOut, summary="One incident with its victims and legal track")
 def get_incident(request: HttpRequest, incident_id: int) -> IncidentOut:
-    user = _user(request)
+    user = caller(request)
     return _detail(user, selectors.get_incident_for_user(user, incident_id))
 
 
@@ -255,7 +251,7 @@ def get_incident(request: HttpRequest, incident_id: int) -> IncidentOut:
     summary="Record an incident (honours Idempotency-Key)",
 )
 def create_incident(request: HttpRequest, body: IncidentIn) -> Status[IncidentOut]:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.INCIDENT_RECORD):
         raise PermissionDenied
     unit = unit_on(body.commune, body.occurred_on)
@@ -287,7 +283,7 @@ def create_incident(request: HttpRequest, body: IncidentIn) -> Status[IncidentOu
     summary="Add a step of the legal track (in order: criminal case, accused, tried, sentenced)",
 )
 def add_legal_step(request: HttpRequest, incident_id: int, body: LegalStepIn) -> Status[LegalStepOut]:
-    user = _user(request)
+    user = caller(request)
     incident = selectors.get_incident_for_user(user, incident_id, Action.INCIDENT_RECORD)
     perpetrator = None
     if body.perpetrator is not None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError, conflict, invalid
+from mangnon.core.api import ApiError, caller, conflict, invalid
 from mangnon.geo.selectors import unit_on
 from mangnon.intake.access import get_contact_for_user
 from mangnon.orgs.models import Organisation
@@ -127,10 +127,6 @@ class ListFilter(Schema):
     offset: int = Field(0, ge=0)
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _summary(viewer: Any, referral: Referral) -> ContactSummaryOut | None:
     found = selectors.contact_summary(viewer, referral)
     if found is None:
@@ -219,7 +215,7 @@ def _receiver(body: ReferralIn) -> tuple[Any, Organisation | None]:
     summary="Refer a case, or pass a contact on to a commune (honours Idempotency-Key)",
 )
 def send_referral(request: HttpRequest, body: ReferralIn) -> Status[ReferralOut]:
-    user = _user(request)
+    user = caller(request)
     if not may_use_referrals(user):
         raise PermissionDenied
     if (body.case is None) == (body.contact is None):
@@ -248,7 +244,7 @@ def send_referral(request: HttpRequest, body: ReferralIn) -> Status[ReferralOut]
 
 @router.get("", response=ReferralList, summary="Referrals the caller may see: received, sent, or both")
 def list_referrals(request: HttpRequest, filters: Query[ListFilter]) -> ReferralList:
-    user = _user(request)
+    user = caller(request)
     if not may_use_referrals(user):
         raise PermissionDenied
     qs = selectors.referrals_for(user, direction=filters.direction, status=filters.status)
@@ -264,7 +260,7 @@ def list_referrals(request: HttpRequest, filters: Query[ListFilter]) -> Referral
 
 @router.get("/{referral_id}", response=ReferralOut, summary="One referral, with what it passed on")
 def get_referral(request: HttpRequest, referral_id: int) -> ReferralOut:
-    return _detail(_user(request), referral_id)
+    return _detail(caller(request), referral_id)
 
 
 @router.post(
@@ -293,7 +289,7 @@ def _answer(
     request: HttpRequest, referral_id: int, answer: Callable[[Any, Referral], Referral]
 ) -> ReferralOut:
     """Accepting and rejecting: the referral as one who may answer it, the answer, its errors as JSON."""
-    user = _user(request)
+    user = caller(request)
     referral = get_referral_for_user(user, referral_id, answer=True)
     try:
         answer(user, referral)

@@ -94,3 +94,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(
             api, request, 500, "server_error", {"request_id": getattr(request, "request_id", "")}
         )
+
+
+def caller(request: HttpRequest) -> Any:
+    """The user the request was authenticated as (session or Bearer token), as every route reads it."""
+    return request.auth  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
-from mangnon.core.api import ApiError, conflict, invalid
+from mangnon.core.api import ApiError, caller, conflict, invalid
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
@@ -184,10 +184,6 @@ class ListFilter(Schema):
     offset: int = Field(0, ge=0)
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _unit(code: str, name: str, on: datetime | None) -> AdminUnit | None:
     if not code:
         return None
@@ -306,7 +302,7 @@ def _aware(moment: datetime | date | None) -> datetime | None:
     ),
 )
 def create_contact(request: HttpRequest, body: ContactIn) -> Status[ContactOut]:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.CONTACT_TAKE):
         raise PermissionDenied
     try:
@@ -324,7 +320,7 @@ def create_contact(request: HttpRequest, body: ContactIn) -> Status[ContactOut]:
 
 @router.get("", response=ContactList, summary="Contacts the caller may read, newest first")
 def list_contacts(request: HttpRequest, filters: Query[ListFilter]) -> ContactList:
-    user = _user(request)
+    user = caller(request)
     if not (can(user, Action.CONTACT_TAKE) or can(user, Action.CONTACT_VIEW)):
         raise PermissionDenied
     f = selectors.ContactFilter(
@@ -340,7 +336,7 @@ def list_contacts(request: HttpRequest, filters: Query[ListFilter]) -> ContactLi
 
 @router.get("/{contact_id}", response=ContactOut, summary="One contact")
 def get_contact(request: HttpRequest, contact_id: int) -> ContactOut:
-    user = _user(request)
+    user = caller(request)
     return _detail(user, get_contact_for_user(user, contact_id))
 
 
@@ -350,7 +346,7 @@ def get_contact(request: HttpRequest, contact_id: int) -> ContactOut:
     summary="Change a contact (the version read; a stale one gets 409)",
 )
 def patch_contact(request: HttpRequest, contact_id: int, body: ContactPatch) -> ContactOut:
-    user = _user(request)
+    user = caller(request)
     contact = get_contact_for_user(user, contact_id, Action.CONTACT_TAKE)
     changes = body.model_dump(exclude_unset=True)
     version = changes.pop("version")

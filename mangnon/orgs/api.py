@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError, conflict, invalid
+from mangnon.core.api import ApiError, caller, conflict, invalid
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
 
@@ -104,10 +104,6 @@ class ErrorOut(Schema):
     detail: Any = None
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _unit(code: str, field: str = "unit") -> AdminUnit:
     unit = unit_on(code)
     if unit is None:
@@ -140,7 +136,7 @@ def _out(organisation: Organisation) -> OrganisationOut:
 
 @router.get("", response={200: OrganisationList, 422: ErrorOut}, summary="The caller's provinces' directory")
 def list_organisations(request: HttpRequest, filters: Query[ListFilter]) -> OrganisationList:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.ORG_VIEW):
         raise PermissionDenied
     qs = selectors.organisations_for(
@@ -157,7 +153,7 @@ def list_organisations(request: HttpRequest, filters: Query[ListFilter]) -> Orga
 
 @router.get("/{org_id}", response=OrganisationOut, summary="One organisation")
 def get_organisation(request: HttpRequest, org_id: int) -> OrganisationOut:
-    return _out(get_organisation_for_user(_user(request), org_id))
+    return _out(get_organisation_for_user(caller(request), org_id))
 
 
 @router.post(
@@ -166,7 +162,7 @@ def get_organisation(request: HttpRequest, org_id: int) -> OrganisationOut:
     summary="Add an organisation (honours Idempotency-Key)",
 )
 def create_organisation(request: HttpRequest, body: OrganisationIn) -> Status[OrganisationOut]:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.ORG_MANAGE):
         raise PermissionDenied
     fields = body.model_dump()
@@ -189,7 +185,7 @@ def create_organisation(request: HttpRequest, body: OrganisationIn) -> Status[Or
     summary="Edit an organisation (stale version: 409)",
 )
 def patch_organisation(request: HttpRequest, org_id: int, body: OrganisationPatch) -> OrganisationOut:
-    user = _user(request)
+    user = caller(request)
     organisation = get_organisation_for_user(user, org_id, Action.ORG_MANAGE)
     # null means "leave as it is", like an absent field.
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}

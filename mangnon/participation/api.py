@@ -20,7 +20,7 @@ from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.activities.models import Activity
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError, conflict, invalid
+from mangnon.core.api import ApiError, caller, conflict, invalid
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
 from mangnon.orgs.models import Organisation
@@ -102,10 +102,6 @@ class ListFilter(Schema):
     offset: int = Field(0, ge=0)
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _out(v: ChildVoice) -> VoiceOut:
     overdue = v.status == VoiceStatus.FORWARDED and v.due_on is not None and v.due_on < timezone.localdate()
     return VoiceOut(
@@ -142,7 +138,7 @@ def _unit_or_422(code: str, on: date) -> AdminUnit:
 
 @router.get("", response={200: VoiceList, 422: ErrorOut}, summary="Voices the caller may read, latest first")
 def list_voices(request: HttpRequest, filters: Query[ListFilter]) -> VoiceList:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.VOICE_VIEW):
         raise PermissionDenied
     unit = None
@@ -195,7 +191,7 @@ def _meeting(m: CouncilMeeting) -> MeetingOut:
 
 @router.get("/meetings", response=list[MeetingOut], summary="Children's council meetings the caller may read")
 def list_meetings(request: HttpRequest, filters: Query[MeetingFilter]) -> list[MeetingOut]:
-    user = _user(request)
+    user = caller(request)
     meetings = list(selectors.meetings_for(user, start=filters.start, end=filters.end))
     selectors.record_meetings_view(user, meetings)
     return [_meeting(m) for m in meetings]
@@ -203,7 +199,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilter]) -> list[M
 
 @router.post("/meetings", response={201: MeetingOut, 422: ErrorOut}, summary="Record a council meeting")
 def create_meeting(request: HttpRequest, body: MeetingIn) -> Status[MeetingOut]:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.VOICE_RECORD):
         raise PermissionDenied
     unit = _unit_or_422(body.unit, body.held_on)
@@ -222,7 +218,7 @@ def create_meeting(request: HttpRequest, body: MeetingIn) -> Status[MeetingOut]:
 
 @router.get("/{voice_id}", response=VoiceOut, summary="One voice with its steps")
 def get_voice(request: HttpRequest, voice_id: int) -> VoiceOut:
-    user = _user(request)
+    user = caller(request)
     voice = selectors.get_voice_for_user(user, voice_id)
     selectors.record_voice_view(user, voice)
     return _out(voice)
@@ -243,7 +239,7 @@ def _find(model: type[Activity] | type[CouncilMeeting], pk: int | None, name: st
     summary="Record a child's voice, without a name (honours Idempotency-Key)",
 )
 def create_voice(request: HttpRequest, body: VoiceIn) -> Status[VoiceOut]:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.VOICE_RECORD):
         raise PermissionDenied
     unit = _unit_or_422(body.unit, body.raised_on)
@@ -273,7 +269,7 @@ def create_voice(request: HttpRequest, body: VoiceIn) -> Status[VoiceOut]:
     summary="Move a voice to its next step (name the version you read; 409 when stale)",
 )
 def transition_voice(request: HttpRequest, voice_id: int, body: TransitionIn) -> VoiceOut:
-    user = _user(request)
+    user = caller(request)
     voice = selectors.get_voice_for_user(user, voice_id, Action.VOICE_RECORD)
     try:
         if body.to == VoiceStatus.FORWARDED:

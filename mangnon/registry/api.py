@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
-from mangnon.core.api import ApiError, conflict, invalid
+from mangnon.core.api import ApiError, caller, conflict, invalid
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
@@ -174,10 +174,6 @@ class CountsOut(Schema):
     assisted: int
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _commune(code: str) -> AdminUnit:
     unit = unit_on(code)
     if unit is None:
@@ -274,7 +270,7 @@ def _candidates_out(viewer: Any, candidates: list[dict[str, Any]]) -> list[Candi
     summary="Register a child (duplicate check first; honours Idempotency-Key)",
 )
 def create_child(request: HttpRequest, body: RegisterIn) -> Status[ChildOut]:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.CHILD_REGISTER):
         raise PermissionDenied
     data = _data(body)
@@ -308,7 +304,7 @@ def create_child(request: HttpRequest, body: RegisterIn) -> Status[ChildOut]:
     "/match", response={200: CandidateList, 422: ErrorOut}, summary="Duplicate candidates for an entry"
 )
 def match(request: HttpRequest, body: ChildIn) -> CandidateList:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.CHILD_VIEW):
         raise PermissionDenied
     candidates = services.duplicate_candidates(actor=user, data=_data(body))
@@ -317,7 +313,7 @@ def match(request: HttpRequest, body: ChildIn) -> CandidateList:
 
 @router.get("", response=ChildList, summary="Children the caller may see, in Vietnamese order by tên")
 def list_children(request: HttpRequest, filters: Query[ListFilter]) -> ChildList:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.CHILD_VIEW):
         raise PermissionDenied
     f = selectors.ChildFilter(
@@ -332,7 +328,7 @@ def list_children(request: HttpRequest, filters: Query[ListFilter]) -> ChildList
 
 @router.get("/counts", response=CountsOut, summary="Counts for a unit on a date (either geography)")
 def counts(request: HttpRequest, unit: str, on: date | None = None) -> CountsOut:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.CHILD_COUNT):
         raise PermissionDenied
     found = unit_on(unit, on)
@@ -344,13 +340,13 @@ def counts(request: HttpRequest, unit: str, on: date | None = None) -> CountsOut
 
 @router.get("/{child_id}", response=ChildOut, summary="One child (a merged id leads to the survivor)")
 def get_child(request: HttpRequest, child_id: int) -> ChildOut:
-    user = _user(request)
+    user = caller(request)
     return _detail(user, get_child_for_user(user, child_id))
 
 
 @router.patch("/{child_id}", response={200: ChildOut, 409: ErrorOut, 422: ErrorOut}, summary="Edit a child")
 def patch_child(request: HttpRequest, child_id: int, body: ChildPatch) -> ChildOut:
-    user = _user(request)
+    user = caller(request)
     child = get_child_for_user(user, child_id, Action.CHILD_EDIT)
     changes = body.model_dump(exclude_unset=True)
     version = changes.pop("version")
@@ -369,7 +365,7 @@ def patch_child(request: HttpRequest, child_id: int, body: ChildPatch) -> ChildO
     summary="Classify a child in a special-circumstance group",
 )
 def add_circumstance(request: HttpRequest, child_id: int, body: CircumstanceIn) -> Status[CircumstanceOut]:
-    user = _user(request)
+    user = caller(request)
     child = get_child_for_user(user, child_id, Action.CHILD_EDIT)
     try:
         row = services.circumstance_add(
@@ -409,7 +405,7 @@ class MergeIn(Schema):
 def end_circumstance(
     request: HttpRequest, child_id: int, circumstance_id: int, body: EndIn
 ) -> CircumstanceOut:
-    user = _user(request)
+    user = caller(request)
     child = get_child_for_user(user, child_id, Action.CHILD_EDIT)
     row = child.circumstances.filter(pk=circumstance_id).first()
     if row is None or (row.group in SENSITIVE_GROUPS and not can_see_sensitive(user, child)):
@@ -423,7 +419,7 @@ def end_circumstance(
 
 @router.post("/{child_id}/risks", response={201: RiskOut, 422: ErrorOut}, summary="Flag a child at risk")
 def add_risk(request: HttpRequest, child_id: int, body: RiskIn) -> Status[RiskOut]:
-    user = _user(request)
+    user = caller(request)
     child = get_child_for_user(user, child_id, Action.CHILD_EDIT)
     try:
         row = services.risk_flag_add(
@@ -441,7 +437,7 @@ def add_risk(request: HttpRequest, child_id: int, body: RiskIn) -> Status[RiskOu
     summary="Move to another commune (the scope follows: the old commune no longer sees the child)",
 )
 def move_child(request: HttpRequest, child_id: int, body: MoveIn) -> ChildSummary:
-    user = _user(request)
+    user = caller(request)
     child = get_child_for_user(user, child_id, Action.CHILD_EDIT)
     try:
         moved = services.child_move(
@@ -458,7 +454,7 @@ def move_child(request: HttpRequest, child_id: int, body: MoveIn) -> ChildSummar
     "/{child_id}/merge", response={200: ChildOut, 422: ErrorOut}, summary="Merge another record into this one"
 )
 def merge_child(request: HttpRequest, child_id: int, body: MergeIn) -> ChildOut:
-    user = _user(request)
+    user = caller(request)
     survivor = get_child_for_user(user, child_id, Action.CHILD_MERGE)
     other = get_child_for_user(user, body.other, Action.CHILD_MERGE)
     if other.pk != body.other:

@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError, invalid
+from mangnon.core.api import ApiError, caller, invalid
 from mangnon.geo.selectors import unit_on
 from mangnon.registry.services import province_of
 
@@ -76,10 +76,6 @@ class ListFilter(Schema):
     offset: int = Field(0, ge=0)
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _out(d: Disbursement) -> DisbursementOut:
     return DisbursementOut(
         id=d.pk,
@@ -101,7 +97,7 @@ def _out(d: Disbursement) -> DisbursementOut:
     summary="Disbursements the caller may read, newest first",
 )
 def list_disbursements(request: HttpRequest, filters: Query[ListFilter]) -> DisbursementList:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.SUPPORT_VIEW):
         raise PermissionDenied
     unit = None
@@ -121,7 +117,7 @@ def list_disbursements(request: HttpRequest, filters: Query[ListFilter]) -> Disb
 
 @router.get("/{disbursement_id}", response=DisbursementOut, summary="One disbursement (the read is audited)")
 def get_disbursement(request: HttpRequest, disbursement_id: int) -> DisbursementOut:
-    user = _user(request)
+    user = caller(request)
     row = selectors.get_disbursement_for_user(user, disbursement_id)
     selectors.record_view(user, [row])
     return _out(row)
@@ -133,7 +129,7 @@ def get_disbursement(request: HttpRequest, disbursement_id: int) -> Disbursement
     summary="Record a disbursement (honours Idempotency-Key)",
 )
 def create_disbursement(request: HttpRequest, body: DisbursementIn) -> Status[DisbursementOut]:
-    user = _user(request)
+    user = caller(request)
     if not can(user, Action.SUPPORT_RECORD):
         raise PermissionDenied
     unit = None
