@@ -60,3 +60,33 @@ class FundingSource(models.TextChoices):
     STATE_BUDGET = "state_budget", _("state budget")
     CONTRIBUTIONS = "contributions", _("contributions")
     INTERNATIONAL = "international", _("international partner")
+
+
+class ClubKind(models.TextChoices):
+    """Clubs and teams the sources count (seeds 001, 003)."""
+
+    CORE_CHILDREN = "core_children", _("children's core club")
+    PARENTS = "parents", _("parents' club")
+    PARTICIPATION = "participation", _("children's participation-rights club")
+    MANG_NON_TEAM = "mang_non_team", _("Măng non communication team")
+    SUMMER_TALENT = "summer_talent", _("summer talent class")
+    OTHER = "other", _("other club")
+
+
+class MemberRole(models.TextChoices):
+    CHILD = "child", _("child member")
+    ADULT = "adult", _("adult member or adviser")
+
+
+class CareModelKind(models.TextChoices):
+    """Care and protection models a province keeps up (seed 003)."""
+
+    FOSTER_CARE = "foster_care", _("temporary foster care")
+    VOCATIONAL = "vocational", _("vocational training with jobs")
+    INJURY_PREVENTION = "injury_prevention", _("injury prevention")
+    AUTISM_THERAPY = "autism_therapy", _("psychotherapy for autistic children")
+    DEAF_CLASS = "deaf_class", _("special class for deaf children")
+    AUTISM_FAMILY_CLUB = "autism_family_club", _("autism family club")
+    FRIENDLY_CLUB = "friendly_club", _("“Thân thiện” club")
+    EARLY_CHILDHOOD = "early_childhood", _("early childhood development")
+    OTHER = "other", _("other model")

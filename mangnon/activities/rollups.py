@@ -221,3 +221,6 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> ActivityR
 
 
 core_rollups.register("activities", lambda **period: rollup(**period).as_dict())
+
+# The clubs section lives in its own module; importing it here registers it at start-up.
+from . import club_rollups  # noqa: E402, F401

@@ -4,6 +4,7 @@ at /participation/)."""
 from django.urls import path
 
 from . import (
+    council_views,
     navigation,  # noqa: F401  (the menu entry)
     views,
 )
@@ -13,4 +14,5 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("voices/new/", views.voice_record, name="record"),
     path("voices/<int:pk>/", views.voice_detail, name="voice"),
+    path("council/", council_views.council, name="council"),
 ]

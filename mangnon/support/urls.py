@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import (
+    import_views,
     navigation,  # noqa: F401  (the menu entry)
     views,
 )
@@ -19,4 +20,5 @@ urlpatterns = [
     path("care/", views.placements, name="placements"),
     path("care/<int:pk>/", views.placement, name="placement"),
     path("programmes/", views.programme_list, name="programmes"),
+    path("import/", import_views.import_start, name="import"),
 ]
