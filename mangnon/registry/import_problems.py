@@ -8,12 +8,15 @@ from WORDS and the values it needs (JSON), and `render` turns them into text in 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from mangnon.core.xlsx_import import RECORDED_TEXT, Problem, register_words, render
+
+__all__ = ["ID_NUMBER_RULES", "RECORDED_TEXT", "WORDS", "Problem", "render"]
 
 # The codes stored in the database: renaming one orphans the problems recorded under it.
 WORDS: dict[str, Promise] = {
@@ -66,7 +69,6 @@ WORDS: dict[str, Promise] = {
 }
 
 ID_NUMBER_RULES = "id_number.rules"  # in the registration form's words (services.id_number_errors)
-RECORDED_TEXT = "recorded_text"  # problems recorded before codes existed: their text as it was stored
 
 
 def _missing_columns(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -102,29 +104,4 @@ def _id_number_rules(params: Mapping[str, Any]) -> str:
     return errors[index] if 0 <= index < len(errors) else " ".join(errors)
 
 
-def render(code: str, params: Mapping[str, Any]) -> str:
-    """The problem in words, in the active language."""
-    if code == ID_NUMBER_RULES:
-        return _id_number_rules(params)
-    if code == RECORDED_TEXT or code not in WORDS:
-        return str(params.get("text", code))
-    template = str(WORDS[code])
-    try:
-        return template % (_PREPARE[code](params) if code in _PREPARE else params)
-    except (KeyError, TypeError, ValueError):  # a row recorded under older words: show them bare
-        return template
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A problem not yet in words: what `ImportProblem` stores (code and params)."""
-
-    code: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.code not in WORDS and self.code not in (ID_NUMBER_RULES, RECORDED_TEXT):
-            raise ValueError(f"unknown import problem code {self.code!r}")
-
-    def __str__(self) -> str:
-        return render(self.code, self.params)
+register_words(WORDS, prepare=_PREPARE, special={ID_NUMBER_RULES: _id_number_rules})

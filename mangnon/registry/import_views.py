@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mangnon.accounts.access import active_memberships, can, get_scoped_or_404, scope_for
 from mangnon.accounts.roles import Action, roles_allowed
-from mangnon.core import audit, navigation
+from mangnon.core import audit, navigation, xlsx_import
 from mangnon.core.export import XLSX_CONTENT_TYPE, download
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
@@ -87,7 +87,10 @@ class ConfirmForm(forms.Form):
 
 def get_import_job_for_user(user: Any, pk: int) -> ImportJob:
     return get_scoped_or_404(
-        ImportJob.objects.select_related("admin_unit", "created_by"), user, Action.CHILD_IMPORT, pk=pk
+        ImportJob.objects.filter(kind=ImportJob.Kind.CHILDREN).select_related("admin_unit", "created_by"),
+        user,
+        Action.CHILD_IMPORT,
+        pk=pk,
     )
 
 
@@ -105,9 +108,9 @@ def import_home(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(exc))
         else:
             return redirect("registry_import:job", pk=job.pk)
-    jobs = ImportJob.objects.filter(scope_for(request.user, Action.CHILD_IMPORT).q()).select_related(
-        "admin_unit", "created_by"
-    )[:20]
+    jobs = ImportJob.objects.filter(
+        scope_for(request.user, Action.CHILD_IMPORT).q(), kind=ImportJob.Kind.CHILDREN
+    ).select_related("admin_unit", "created_by")[:20]
     return render(
         request,
         "registry/import.html",
@@ -117,12 +120,12 @@ def import_home(request: HttpRequest) -> HttpResponse:
 
 
 def _job_context(job: ImportJob) -> dict[str, Any]:
-    percent = 0
-    if job.status == ImportJob.Status.DONE:
-        percent = 100
-    elif job.total_rows:
-        percent = min(100, job.processed_rows * 100 // job.total_rows)
-    return {"job": job, "percent": percent, "running": job.status in RUNNING}
+    done = job.status == ImportJob.Status.DONE
+    return {
+        "job": job,
+        "percent": xlsx_import.percent(done=done, processed=job.processed_rows, total=job.total_rows),
+        "running": job.status in RUNNING,
+    }
 
 
 @login_required

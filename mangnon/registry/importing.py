@@ -26,29 +26,21 @@ the same normalised name, sex, commune and date or year of birth) counts as exis
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
-import hashlib
 import io
 import re
-import uuid
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.worksheet._reader import ROW_TAG, WorkSheetParser
-from openpyxl.xml.constants import SHEET_MAIN_NS
-from openpyxl.xml.functions import iterparse
 
 from mangnon.accounts.access import scope_for
 from mangnon.accounts.roles import Action
@@ -56,6 +48,22 @@ from mangnon.core import audit
 from mangnon.core.models import AuditAction
 from mangnon.core.names import name_sort_key, split_name
 from mangnon.core.text import normalize_name
+from mangnon.core.xlsx_import import (
+    CSV_SNIFF_BYTES,
+    FileProblem,
+    RawCell,
+    UploadRefused,
+    check_upload,
+    csv_formula,
+    heading_key,
+    map_headings,
+    sheet_rows,
+    sniff_kind,  # noqa: F401  (the upload's check, as callers know it: importing.sniff_kind)
+    store_upload,
+)
+from mangnon.core.xlsx_import import parse_dmy as _parse_dmy
+from mangnon.core.xlsx_import import show as _show
+from mangnon.core.xlsx_import import text as _text
 from mangnon.geo.models import AdminUnit, Level
 
 from .codes import ETHNICITIES, ChildStatus, CircumstanceSource, Relationship, Sex, SpecialGroup
@@ -76,8 +84,6 @@ from .services import id_number_errors, province_of
 TEMPLATE_SHEET = "Danh sách trẻ em"
 BATCH_SIZE = 500
 ADULT_AGE = 16
-CSV_SNIFF_BYTES = 16 * 1024
-XLSX_MAGIC = b"PK\x03\x04"
 
 # Called after each batch with the number of rows read so far (the benchmark samples memory there).
 Progress = Callable[[int], None]
@@ -109,8 +115,6 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 REQUIRED = ("full_name", "sex")  # and one of date_of_birth / birth_year
 
-_PARENTHESES = re.compile(r"\(.*?\)")
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
 _GROUP_SPLIT = re.compile(r"[,;/\s]+")
 _SEX = {
     "nam": Sex.MALE,
@@ -127,29 +131,10 @@ _GROUPS = {g.value: g.value for g in SpecialGroup} | {
 }
 
 
-def heading_key(text: object) -> str:
-    """'Giới tính (Nam/Nữ)' -> 'gioi tinh': what a heading is recognised by."""
-    return normalize_name(_PARENTHESES.sub(" ", str(text or ""))).strip(" :*.")
-
-
 _ALIASES = {alias: c.key for c in COLUMNS for alias in (heading_key(c.heading), *c.aliases)}
 
 
-class FileProblem(Exception):
-    """The file as a whole cannot be read (wrong type, wrong sheet, missing columns): a problem code."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        self.problem = Problem(code, params)
-        super().__init__(code)
-
-
 # Reading ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RawCell:
-    value: object
-    is_formula: bool = False
 
 
 @dataclass
@@ -158,25 +143,11 @@ class SourceRows:
     rows: Iterator[tuple[int, list[RawCell]]]  # (row number as the officer sees it, cells)
 
 
-def _map_headings(values: list[object]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for position, value in enumerate(values):
-        key = _ALIASES.get(heading_key(value))
-        if key and key not in found:
-            found[key] = position
-    return found
-
-
 def _check_columns(headings: dict[str, int]) -> None:
     missing = [COLUMN_BY_KEY[k].heading for k in REQUIRED if k not in headings]
     date_or_year = "date_of_birth" not in headings and "birth_year" not in headings
     if missing or date_or_year:
         raise FileProblem("file.missing_columns", columns=missing, date_or_year=date_or_year)
-
-
-def _csv_formula(value: str) -> bool:
-    # A leading minus is a formula too ("-2+3"), but "- note" or "-" alone are text.
-    return value.startswith(_FORMULA_START) or (len(value) > 1 and value[0] == "-" and not value[1].isspace())
 
 
 @contextmanager
@@ -203,14 +174,14 @@ def open_rows(path: Path, kind: str) -> Iterator[SourceRows]:
         header = next(reader, None)
         if header is None:
             raise FileProblem("file.empty")
-        headings = _map_headings(list(header))
+        headings = map_headings(list(header), _ALIASES)
         if "full_name" not in headings:
             raise FileProblem("file.no_headings", h=COLUMN_BY_KEY["full_name"].heading)
         _check_columns(headings)
 
         def rows() -> Iterator[tuple[int, list[RawCell]]]:
             for number, values in enumerate(reader, start=2):
-                yield number, [RawCell(v, _csv_formula(v.strip())) for v in values]
+                yield number, [RawCell(v, csv_formula(v.strip())) for v in values]
 
         yield SourceRows(headings, rows())
 
@@ -218,59 +189,17 @@ def open_rows(path: Path, kind: str) -> Iterator[SourceRows]:
 def _xlsx_rows(book: Any) -> SourceRows:
     for sheet in book.worksheets:
         first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
-        headings = _map_headings(list(first or ()))
+        headings = map_headings(list(first or ()), _ALIASES)
         if "full_name" in headings:
             _check_columns(headings)
 
-            return SourceRows(headings, _sheet_rows(sheet, first_row=2))
+            return SourceRows(headings, sheet_rows(sheet, first_row=2))
     raise FileProblem(
         "file.no_sheet",
         h=COLUMN_BY_KEY["full_name"].heading,
         sheets=[s.title for s in book.worksheets],
         template=TEMPLATE_SHEET,
     )
-
-
-_SHEET_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
-
-
-def _sheet_rows(sheet: Any, *, first_row: int) -> Iterator[tuple[int, list[RawCell]]]:
-    """The rows of a read-only sheet from `first_row` on, as (row number, cells), streaming.
-
-    openpyxl's own `iter_rows` is streaming too, except that its XML parser leaves every row it has
-    read, emptied, in the sheet's tree, as well as each row's height: about 70 bytes a row that stay
-    until the end (7 MB for 100,000 rows). This is the same loop over the same cell parser, which lets
-    go of each row once read. It uses openpyxl 3.1's reader internals (pinned below 4); a test checks
-    that it reads what `iter_rows` reads.
-    """
-    book = sheet.parent
-    with sheet._get_source() as source:
-        parser = WorkSheetParser(
-            source,
-            sheet._shared_strings,
-            data_only=False,
-            epoch=book.epoch,
-            date_formats=book._date_formats,
-            timedelta_formats=book._timedelta_formats,
-        )
-        rows_parent = None
-        for event, element in iterparse(source, events=("start", "end")):
-            if event == "start":
-                if element.tag == _SHEET_DATA_TAG:
-                    rows_parent = element
-                continue
-            if element.tag != ROW_TAG:
-                continue
-            number, parsed = parser.parse_row(element)
-            if rows_parent is not None:
-                rows_parent.remove(element)
-            parser.row_dimensions.clear()
-            if number < first_row:
-                continue
-            cells = [RawCell(None)] * max((c["column"] for c in parsed), default=0)
-            for cell in parsed:
-                cells[cell["column"] - 1] = RawCell(cell["value"], cell["data_type"] == "f")
-            yield number, cells
 
 
 # Parsing one row -------------------------------------------------------------------------------------
@@ -293,34 +222,6 @@ class ParsedRow:
     def identity(self) -> tuple[Any, ...]:
         d = self.data
         return (d["name_key"], d["sex"], d["unit"].pk, d["date_of_birth"] or d["birth_year"])
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-
-
-def _parse_dmy(text: str) -> dt.date | None:
-    """dd/mm/yyyy (also with . or -) as a date; None when it is not a real day."""
-    match = _DMY.fullmatch(text)
-    if match is None:
-        return None
-    day, month, year = (int(g) for g in match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _show(value: object) -> str:
-    text = _text(value)
-    return text if len(text) <= 40 else f"{text[:40]}…"
 
 
 class Parser:
@@ -949,59 +850,15 @@ def _reading(job: ImportJob) -> Iterator[tuple[Parser, SourceRows]]:
 # Services: the officer's steps -----------------------------------------------------------------------
 
 
-class UploadRefused(Exception):
-    """The upload is refused; the message says why in plain words."""
-
-
-def sniff_kind(name: str, head: bytes, handle: IO[bytes]) -> str:
-    """'xlsx' or 'csv', judged by content (the extension must agree); raises UploadRefused otherwise."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise UploadRefused(_("Only .xlsx and .csv files can be imported."))
-    if suffix == ".xlsx":
-        if head.startswith(XLSX_MAGIC):
-            handle.seek(0)
-            try:
-                with zipfile.ZipFile(handle) as archive:
-                    names = set(archive.namelist())
-            except zipfile.BadZipFile:
-                names = set()
-            if {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-                return "xlsx"
-        raise UploadRefused(_("This file is not an Excel workbook (.xlsx), whatever its name says."))
-    if head.startswith(XLSX_MAGIC) or b"\x00" in head:
-        raise UploadRefused(_("This file is not a CSV text file, whatever its name says."))
-    try:
-        # Not final: a character cut at the end of the sample is held back, not an error. (Checking the
-        # error's position instead misjudged files with a BOM, whose positions the decoder counts after it.)
-        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
-    except UnicodeDecodeError as exc:
-        raise UploadRefused(
-            _("The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again.")
-        ) from exc
-    return "csv"
-
-
 def _store(*, actor: Any, unit: AdminUnit, upload: Any) -> ImportJob:
-    upload.seek(0)
-    head = upload.read(CSV_SNIFF_BYTES)
-    kind = sniff_kind(upload.name or "", head, upload)
-    directory = Path(settings.UPLOAD_DIR) / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{uuid.uuid4().hex}.{kind}"
-    digest = hashlib.sha256()
-    upload.seek(0)
-    with target.open("wb") as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            out.write(chunk)
+    stored = store_upload(upload)
     return ImportJob.objects.create(
         admin_unit=unit,
         province=province_of(unit),
         created_by=actor,
-        original_name=Path(upload.name or "").name[:255],
-        stored_path=str(target),
-        sha256=digest.hexdigest(),
+        original_name=stored.original_name,
+        stored_path=stored.path,
+        sha256=stored.sha256,
     )
 
 
@@ -1009,13 +866,7 @@ def import_job_create(*, actor: Any, unit: AdminUnit, upload: Any) -> ImportJob:
     """Store an uploaded file and schedule its dry run. `upload` is a Django UploadedFile."""
     from .tasks import validate_import
 
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise UploadRefused(
-            _("The file is too large: at most %(mb)s MB.")
-            % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
-        )
-    if upload.size == 0:
-        raise UploadRefused(_("The file is empty."))
+    check_upload(upload)
     with transaction.atomic():
         job = _store(actor=actor, unit=unit, upload=upload)
         audit.record(

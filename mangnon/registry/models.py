@@ -286,7 +286,16 @@ class RegistrationDecision(TimestampedModel):
 
 
 class ImportJob(TimestampedModel):
-    """An uploaded list of children: validated (dry run), then imported in the background."""
+    """An uploaded spreadsheet: validated (dry run), then imported in the background.
+
+    `kind` says what it lists: children (this app's import), activities or disbursements (the imports
+    of activities.importing and support.importing, which share the job, its problems and its pages'
+    progress bar)."""
+
+    class Kind(models.TextChoices):
+        CHILDREN = "children", _("children")
+        ACTIVITIES = "activities", _("activities")
+        DISBURSEMENTS = "disbursements", _("disbursements")
 
     class Mode(models.TextChoices):
         ALL_OR_NOTHING = "all_or_nothing", _("all rows or none")
@@ -300,6 +309,7 @@ class ImportJob(TimestampedModel):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CHILDREN)
     admin_unit = models.ForeignKey(
         AdminUnit, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+"
     )

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from mangnon.core import xlsx_import
 from mangnon.core.models import AuditAction, AuditEvent
 from mangnon.registry import importing
 from mangnon.registry.importing import HEADINGS, write_csv_rows, write_xlsx_rows
@@ -136,9 +138,7 @@ def test_good_xlsx_rows_preview_then_import(send: Any, confirm: Any, personas: A
     assert job.status == ImportJob.Status.VALIDATED
     assert (job.total_rows, job.valid_rows, job.error_count, job.existing_count) == (3, 3, 0, 0)
     assert Child.objects.count() == 0  # the dry run writes nothing
-    assert Path(job.stored_path).is_file() and str(job.stored_path).startswith(
-        str(importing.settings.UPLOAD_DIR)
-    )
+    assert Path(job.stored_path).is_file() and str(job.stored_path).startswith(str(settings.UPLOAD_DIR))
 
     job = confirm(job)
     assert job.status == ImportJob.Status.DONE and job.created_count == 3
@@ -529,7 +529,7 @@ def test_xlsx_rows_are_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
     try:
         ours = [
             (n, trimmed([(c.value, c.is_formula) for c in cells]))
-            for n, cells in importing._sheet_rows(read.worksheets[0], first_row=2)
+            for n, cells in xlsx_import.sheet_rows(read.worksheets[0], first_row=2)
         ]
         theirs = [
             (n, trimmed([(c.value, getattr(c, "data_type", "") == "f") for c in cells]))
