@@ -17,6 +17,7 @@ from mangnon.core.forms import VietnameseDateField
 from mangnon.geo.models import AdminUnit
 
 from .codes import ActivityKind, FundingSource, Group, MaterialKind, TallySex
+from .models import Club
 
 GRID_SEXES = (TallySex.FEMALE, TallySex.MALE, TallySex.UNKNOWN)
 ROSTER_ROWS = 5
@@ -99,6 +100,9 @@ class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=_blank(ActivityKind.choices))
     title = forms.CharField(label=_("Title"), max_length=300)
     admin_unit = UnitChoiceField(label=_("Unit"), queryset=AdminUnit.objects.none(), empty_label="—")
+    club = forms.TypedChoiceField(
+        label=_("Club (for a club meeting)"), required=False, coerce=int, empty_value=None
+    )
     start_date = VietnameseDateField(label=_("Start date"))
     end_date = VietnameseDateField(label=_("End date"), required=False)
     organiser_text = forms.CharField(label=_("Organiser"), max_length=300, required=False)
@@ -126,6 +130,19 @@ class ActivityForm(forms.Form):
         field.queryset = AdminUnit.objects.filter(pk__in=[u.pk for u in units])  # type: ignore[attr-defined]
         # The view's order (current units first), not the queryset's.
         field.choices = [("", "—"), *[(u.pk, unit_label(u)) for u in units]]  # type: ignore[attr-defined]
+        # A club meeting names its club: one of the clubs at the units offered.
+        clubs = list(
+            Club.objects.filter(admin_unit_id__in=[u.pk for u in units])
+            .select_related("admin_unit")
+            .order_by("name", "pk")
+        )
+        self.fields["club"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *[(c.pk, f"{c.name} ({c.admin_unit.name})") for c in clubs],
+        ]
+        chosen = next((c for c in clubs if str(c.pk) == str(self.initial.get("club"))), None)
+        if not self.is_bound and chosen is not None and not self.initial.get("admin_unit"):
+            self.initial["admin_unit"] = chosen.admin_unit_id
         for group in Group.values if with_grid else ():
             for sex in GRID_SEXES:
                 self.fields[cell_name(group, sex)] = forms.IntegerField(
@@ -157,8 +174,17 @@ class ActivityForm(forms.Form):
             )
 
     def fact_fields(self) -> list[forms.BoundField]:
-        names = ("kind", "title", "admin_unit", "start_date", "end_date", "organiser_text", "theme")
+        names = ("kind", "club", "title", "admin_unit", "start_date", "end_date", "organiser_text", "theme")
         return [self[n] for n in names]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        meeting = data.get("kind") == ActivityKind.CLUB_MEETING
+        if meeting and data.get("club") is None:
+            self.add_error("club", _("Choose the club that met."))
+        elif not meeting and data.get("club") is not None:
+            self.add_error("club", _("Only a club meeting names a club."))
+        return data
 
     def grid(self) -> list[dict[str, Any]]:
         if not self.with_grid:
@@ -216,7 +242,7 @@ class ActivityForm(forms.Form):
     def fields_for_service(self) -> dict[str, Any]:
         data = self.cleaned_data
         names = (
-            "kind", "title", "admin_unit", "start_date", "end_date", "organiser_text", "theme",
+            "kind", "title", "admin_unit", "club", "start_date", "end_date", "organiser_text", "theme",
             "target_groups", "funding_source", "cost",
         )  # fmt: skip
         return {n: data.get(n) for n in names}

@@ -30,7 +30,7 @@ from mangnon.registry.models import Person
 from mangnon.registry.services import Conflict, province_of
 
 from .codes import ActivityKind, AgeBand, FundingSource, Group, MaterialKind, TallySex
-from .models import Activity, Attendee, Campaign, Material, Tally
+from .models import Activity, Attendee, Campaign, Club, Material, Tally
 
 __all__ = ["Conflict"]
 
@@ -45,6 +45,7 @@ EDITABLE = (
     "end_date",
     "theme",
     "campaign",
+    "club",
     "target_groups",
     "funding_source",
     "cost",
@@ -161,6 +162,18 @@ def _clean_fields(actor: Any, data: Mapping[str, Any]) -> dict[str, Any]:
             errors.add("campaign", _("No such campaign."))
     if isinstance(campaign, Campaign) and unit is not None and campaign.province_id != province_of(unit).pk:
         errors.add("campaign", _("The campaign belongs to another province."))
+    club = data.get("club")
+    if club is not None and not isinstance(club, Club):
+        club = Club.objects.filter(pk=club).select_related("admin_unit").first() if _whole(club) else None
+        if club is None:
+            errors.add("club", _("No such club."))
+    if isinstance(club, Club):  # a club meeting names its club, one the actor records for, open that day
+        if kind != ActivityKind.CLUB_MEETING:
+            errors.add("club", _("Only a club meeting names a club."))
+        elif not scope_for(actor, Action.ACTIVITY_RECORD).contains(club.admin_unit):
+            errors.add("club", _("No such club among those you record for."))
+        elif start is not None and (start < club.founded_on or (club.closed_on and start > club.closed_on)):
+            errors.add("club", _("The club was not active on the meeting's date."))
     groups = list(dict.fromkeys(str(g) for g in data.get("target_groups") or ()))
     for code in groups:
         if code not in Group.values:
@@ -185,6 +198,7 @@ def _clean_fields(actor: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         "end_date": end,
         "theme": " ".join(str(data.get("theme") or "").split())[:MAX_TEXT],
         "campaign": campaign,
+        "club": club,
         "target_groups": [g for g in Group.values if g in groups],
         "funding_source": funding,
         "cost": cost,
@@ -293,6 +307,7 @@ def _snapshot(cleaned: Mapping[str, Any]) -> dict[str, Any]:
     out["admin_unit"] = cleaned["admin_unit"].code
     out["organiser"] = cleaned["organiser"].pk if cleaned["organiser"] else None
     out["campaign"] = cleaned["campaign"].pk if cleaned["campaign"] else None
+    out["club"] = cleaned["club"].pk if cleaned.get("club") else None
     return out
 
 

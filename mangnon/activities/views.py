@@ -158,6 +158,9 @@ def activity_record(request: HttpRequest) -> HttpResponse:
         current = [u for u in units if u.valid_to is None]
         if len(current) == 1:
             initial["admin_unit"] = current[0].pk
+        for name in ("kind", "club"):  # a link may prefill them (a club's "record a meeting")
+            if request.GET.get(name):
+                initial[name] = request.GET[name]
         form = ActivityForm(initial=initial, units=units)
     sexes = [label for code, label in TallySex.choices]
     return render(request, "activities/activity_form.html", {"form": form, "sexes": sexes}, status=status)
@@ -306,6 +309,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "kind": activity.kind,
             "title": activity.title,
             "admin_unit": activity.admin_unit_id,
+            "club": activity.club_id,
             "start_date": activity.start_date,
             "end_date": activity.end_date,
             "organiser_text": activity.organiser_text,

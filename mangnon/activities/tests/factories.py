@@ -12,8 +12,26 @@ from datetime import date
 import factory
 
 from mangnon.accounts.tests.factories import UserFactory
-from mangnon.activities.codes import ActivityKind, AgeBand, Group, MaterialKind, TallySex
-from mangnon.activities.models import Activity, Attendee, Campaign, Material, Tally
+from mangnon.activities.codes import (
+    ActivityKind,
+    AgeBand,
+    CareModelKind,
+    ClubKind,
+    Group,
+    MaterialKind,
+    MemberRole,
+    TallySex,
+)
+from mangnon.activities.models import (
+    Activity,
+    Attendee,
+    Campaign,
+    CareModel,
+    Club,
+    ClubMember,
+    Material,
+    Tally,
+)
 from mangnon.registry.tests.factories import default_commune, province_of
 
 
@@ -73,3 +91,39 @@ class MaterialFactory(factory.django.DjangoModelFactory[Material]):
     title = "Tờ rơi phòng chống xâm hại trẻ em"
     kind = MaterialKind.LEAFLET
     quantity = 500
+
+
+class ClubFactory(factory.django.DjangoModelFactory[Club]):
+    class Meta:
+        model = Club
+
+    kind = ClubKind.CORE_CHILDREN
+    name = factory.Sequence(lambda n: f"Câu lạc bộ trẻ em nòng cốt số {n + 1}")
+    admin_unit = factory.LazyFunction(default_commune)
+    province = factory.LazyAttribute(lambda o: province_of(o.admin_unit))
+    founded_on = date(2020, 9, 1)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class ClubMemberFactory(factory.django.DjangoModelFactory[ClubMember]):
+    class Meta:
+        model = ClubMember
+
+    club = factory.SubFactory(ClubFactory)
+    name = factory.Sequence(lambda n: f"Thành viên {n + 1}")
+    sex = TallySex.FEMALE
+    birth_year = 2012
+    role = MemberRole.CHILD
+    joined_on = factory.LazyAttribute(lambda o: o.club.founded_on)
+
+
+class CareModelFactory(factory.django.DjangoModelFactory[CareModel]):
+    class Meta:
+        model = CareModel
+
+    kind = CareModelKind.FOSTER_CARE
+    name = factory.Sequence(lambda n: f"Mô hình chăm sóc thay thế số {n + 1}")
+    admin_unit = factory.LazyFunction(default_commune)
+    province = factory.LazyAttribute(lambda o: province_of(o.admin_unit))
+    start_date = date(2020, 1, 1)
+    recorded_by = factory.SubFactory(UserFactory)
