@@ -197,7 +197,11 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilter]) -> list[M
     return [_meeting(m) for m in meetings]
 
 
-@router.post("/meetings", response={201: MeetingOut, 422: ErrorOut}, summary="Record a council meeting")
+@router.post(
+    "/meetings",
+    response={201: MeetingOut, 422: ErrorOut},
+    summary="Record a council meeting (members present ≤ its members that day; honours Idempotency-Key)",
+)
 def create_meeting(request: HttpRequest, body: MeetingIn) -> Status[MeetingOut]:
     user = caller(request)
     if not can(user, Action.VOICE_RECORD):
@@ -210,6 +214,8 @@ def create_meeting(request: HttpRequest, body: MeetingIn) -> Status[MeetingOut]:
             held_on=body.held_on,
             minutes=body.minutes,
             members_present=body.members_present,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            request_hash=idempotency.body_hash(body.model_dump(mode="json")),
         )
     except ValidationError as exc:
         raise invalid(exc) from None

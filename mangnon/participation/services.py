@@ -26,11 +26,13 @@ from mangnon.geo.models import AdminUnit
 from mangnon.orgs.models import Organisation
 from mangnon.registry.services import Conflict, province_of
 
+from .council_services import active_members
 from .models import AgeBand, ChildVoice, CouncilMeeting, Sex, Topic, VoiceStatus
 
 __all__ = ["TRANSITIONS", "Conflict"]
 
 IDEMPOTENCY_SCOPE = "participation.voice.create"
+MEETING_IDEMPOTENCY_SCOPE = "participation.councilmeeting.create"
 MAX_TEXT = 5000
 
 # The one transition table: from each status, the status it may move to.
@@ -235,22 +237,43 @@ def voice_resolve(
 
 
 def meeting_create(
-    *, actor: Any, admin_unit: AdminUnit, held_on: date, minutes: str = "", members_present: int = 0
+    *,
+    actor: Any,
+    admin_unit: AdminUnit,
+    held_on: date,
+    minutes: str = "",
+    members_present: int = 0,
+    idempotency_key: str = "",
+    request_hash: str = "",
 ) -> CouncilMeeting:
-    """Record a meeting of the children's council of `admin_unit`."""
+    """Record a meeting of the children's council of `admin_unit`: no more members present than the
+    council had on that day (council_services keeps the members)."""
     _require(actor, admin_unit)
     errors: dict[str, list[str]] = {}
     if held_on > timezone.localdate():
         errors["held_on"] = [_("The date cannot be in the future.")]
+    elif not admin_unit.is_valid_on(held_on):
+        errors["admin_unit"] = [_("The unit must be one that existed on that date.")]
     if (
         not isinstance(members_present, int)
         or isinstance(members_present, bool)
         or not 0 <= members_present <= 1000
     ):
         errors["members_present"] = [_("Enter the number of members present.")]
+    elif members_present and "held_on" not in errors:
+        active = active_members(admin_unit, held_on).count()
+        if members_present > active:
+            errors["members_present"] = [
+                _(
+                    "More members present (%(present)s) than the council had on that day (%(active)s): "
+                    "add its members first."
+                )
+                % {"present": members_present, "active": active}
+            ]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+
+    def create() -> CouncilMeeting:
         meeting = CouncilMeeting.objects.create(
             admin_unit=admin_unit,
             province=province_of(admin_unit),
@@ -266,4 +289,14 @@ def meeting_create(
             unit=admin_unit,
             changes={"held_on": held_on.isoformat(), "members_present": members_present},
         )
+        return meeting
+
+    meeting, _created = idempotency.create_once(
+        actor=actor,
+        scope=MEETING_IDEMPOTENCY_SCOPE,
+        key=idempotency_key,
+        request_hash=request_hash,
+        create=create,
+        load=lambda pk: CouncilMeeting.objects.select_related("admin_unit").get(pk=pk),
+    )
     return meeting

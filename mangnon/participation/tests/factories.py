@@ -9,7 +9,7 @@ from datetime import date
 import factory
 
 from mangnon.accounts.tests.factories import UserFactory
-from mangnon.participation.models import ChildVoice, CouncilMeeting, Topic
+from mangnon.participation.models import AgeBand, ChildVoice, CouncilMeeting, CouncilMember, MemberRole, Topic
 from mangnon.registry.tests.factories import default_commune, province_of
 
 
@@ -34,3 +34,15 @@ class CouncilMeetingFactory(factory.django.DjangoModelFactory[CouncilMeeting]):
     held_on = date(2026, 3, 12)
     members_present = 12
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class CouncilMemberFactory(factory.django.DjangoModelFactory[CouncilMember]):
+    class Meta:
+        model = CouncilMember
+
+    admin_unit = factory.LazyFunction(default_commune)
+    province = factory.LazyAttribute(lambda o: province_of(o.admin_unit))
+    name = factory.Iterator(["Mai", "Minh", "Ngọc Anh", "Hùng", "Lan", "Khoa"])
+    role = MemberRole.CHILD
+    age_band = AgeBand.AGE_11_15
+    from_date = date(2025, 9, 1)

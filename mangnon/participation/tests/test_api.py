@@ -12,7 +12,7 @@ from django.test import Client
 
 from mangnon.core.models import AuditAction, AuditEvent
 from mangnon.participation.models import ChildVoice, VoiceStatus
-from mangnon.participation.tests.factories import ChildVoiceFactory
+from mangnon.participation.tests.factories import ChildVoiceFactory, CouncilMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +159,7 @@ def test_transition_forbidden(personas, api_for, voice_a):
 
 
 def test_meetings(personas, api_for, units):
+    CouncilMemberFactory.create_batch(14, admin_unit=units.province)
     api = api_for(personas.province_officer)
     body = {
         "unit": units.province.code,

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from mangnon.core.models import AuditAction, AuditEvent
 from mangnon.participation import services
 from mangnon.participation.models import ChildVoice, VoiceStatus
-from mangnon.participation.tests.factories import ChildVoiceFactory
+from mangnon.participation.tests.factories import ChildVoiceFactory, CouncilMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,7 @@ def test_transition_scope(personas, units):
 
 
 def test_meeting_and_voice_raised_there(personas, units):
+    CouncilMemberFactory.create_batch(15, admin_unit=units.province)
     meeting = services.meeting_create(
         actor=personas.province_officer,
         admin_unit=units.province,
