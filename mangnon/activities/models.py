@@ -92,11 +92,21 @@ class Activity(VersionedModel):
     )
     cost = models.PositiveBigIntegerField(_("cost (đồng)"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The reporting unit's own number for an imported activity: with the unit, what makes re-importing
+    # a file add nothing (activities.importing). Empty for activities entered on the form.
+    import_reference = models.CharField(_("reference"), max_length=60, blank=True, default="")
 
     class Meta:
         indexes = [
             models.Index(fields=["province", "start_date"], name="activities_prov_start"),
             models.Index(fields=["admin_unit", "start_date"], name="activities_unit_start"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["admin_unit", "import_reference"],
+                condition=~Q(import_reference=""),
+                name="activities_import_reference_once",
+            ),
         ]
 
     def __str__(self) -> str:

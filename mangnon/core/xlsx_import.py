@@ -295,3 +295,59 @@ def percent(*, done: bool, processed: int, total: int) -> int:
     if done:
         return 100
     return min(100, processed * 100 // total) if total else 0
+
+
+# Templates -------------------------------------------------------------------------------------------
+
+TEMPLATE_TEXT_ROWS = 1000  # rows of the data sheet formatted as text where a column needs it
+
+
+def template_workbook(
+    *,
+    sheet_title: str,
+    headings: list[str],
+    text_columns: tuple[int, ...] = (),
+    guide_title: str = "Hướng dẫn",
+    guide: list[tuple[str, str]] = (),  # type: ignore[assignment]
+) -> Any:
+    """A downloadable template's workbook (not yet saved): the data sheet with its headings in bold,
+    frozen, then a sheet of instructions (`guide`: pairs of a heading and how to fill it in).
+
+    Built on request rather than committed as a binary, so it always matches the import's columns.
+    `text_columns` (1-based) are formatted as text so that Excel keeps leading zeros (codes, IDs).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # noqa: S101 - a new workbook always has its first sheet
+    sheet.title = sheet_title
+    sheet.append(headings)
+    sheet.freeze_panes = "A2"
+    for index, heading in enumerate(headings, start=1):
+        sheet.cell(row=1, column=index).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(heading) + 4))
+        if index in text_columns:
+            for row in range(2, TEMPLATE_TEXT_ROWS + 2):
+                sheet.cell(row=row, column=index).number_format = "@"
+    notes = book.create_sheet(guide_title)
+    notes.column_dimensions["A"].width = 32
+    notes.column_dimensions["B"].width = 100
+    notes.append(["Cột", "Cách ghi"])
+    for heading, how in guide:
+        notes.append([heading, how])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    return book
+
+
+def spooled(book: Any) -> IO[bytes]:
+    """A workbook saved to a temporary file, rewound, for a FileResponse (which closes it)."""
+    import tempfile
+
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
+    book.save(spool)
+    spool.seek(0)
+    return spool

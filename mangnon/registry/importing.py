@@ -59,10 +59,12 @@ from mangnon.core.xlsx_import import (
     map_headings,
     sheet_rows,
     sniff_kind,  # noqa: F401  (the upload's check, as callers know it: importing.sniff_kind)
+    spooled,
     store_upload,
 )
 from mangnon.core.xlsx_import import parse_dmy as _parse_dmy
 from mangnon.core.xlsx_import import show as _show
+from mangnon.core.xlsx_import import template_workbook as xlsx_template
 from mangnon.core.xlsx_import import text as _text
 from mangnon.geo.models import AdminUnit, Level
 
@@ -1053,49 +1055,28 @@ def write_xlsx_rows(
 def template_workbook(
     *, guide: list[tuple[str, str]], ethnicities: list[str], groups: list[tuple[str, str]]
 ) -> IO[bytes]:
-    """The downloadable template: the data sheet with its headings, then a sheet of instructions.
-
-    Built on request rather than committed as a binary, so it always matches COLUMNS. The text
-    columns (ID number, commune code) are formatted as text so Excel keeps their leading zeros.
-    """
-    import tempfile
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """The downloadable template: the data sheet with its headings, then a sheet of instructions
+    (core.xlsx_import.template_workbook). The text columns (ID number, commune code, date) keep their
+    leading zeros; the sex column offers Nam and Nữ."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # noqa: S101 - a new workbook always has its first sheet
-    sheet.title = TEMPLATE_SHEET
-    sheet.append(HEADINGS)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        sheet.cell(row=1, column=index).font = Font(bold=True)
-        sheet.column_dimensions[letter].width = max(12, len(column.heading) + 4)
-        if column.key in ("id_number", "commune_code", "date_of_birth"):
-            for row in range(2, 1002):
-                sheet.cell(row=row, column=index).number_format = "@"
+    text_columns = tuple(
+        index
+        for index, column in enumerate(COLUMNS, start=1)
+        if column.key in ("id_number", "commune_code", "date_of_birth")
+    )
+    book = xlsx_template(
+        sheet_title=TEMPLATE_SHEET, headings=HEADINGS, text_columns=text_columns, guide=guide
+    )
+    sheet = book[TEMPLATE_SHEET]
     sex = DataValidation(type="list", formula1='"Nam,Nữ"', allow_blank=True)
     sheet.add_data_validation(sex)
     sex.add("B2:B5000")
-    notes = book.create_sheet("Hướng dẫn")
-    notes.column_dimensions["A"].width = 28
-    notes.column_dimensions["B"].width = 100
-    notes.append(["Cột", "Cách ghi"])
-    for heading, text in guide:
-        notes.append([heading, text])
+    notes = book["Hướng dẫn"]
     notes.append([])
     notes.append(["Nhóm", "Trẻ em có hoàn cảnh đặc biệt (Luật Trẻ em 2016, Điều 10)"])
     for letter, label in groups:
         notes.append([letter, label])
     notes.append([])
     notes.append(["Dân tộc", ", ".join(ethnicities)])
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
-    book.save(spool)
-    spool.seek(0)
-    return spool
+    return spooled(book)

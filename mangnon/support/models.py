@@ -60,10 +60,18 @@ class Disbursement(VersionedModel):
     paid_on = models.DateField(_("paid on"))
     approver = models.CharField(_("approved by"), max_length=300)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The paying unit's own number for an imported payment: with the unit, what makes re-importing a
+    # list add nothing (support.importing). Empty for payments entered on the form.
+    import_reference = models.CharField(_("reference"), max_length=60, blank=True, default="")
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="support_disbursement_amount_gt0")
+            models.CheckConstraint(condition=Q(amount__gt=0), name="support_disbursement_amount_gt0"),
+            models.UniqueConstraint(
+                fields=["admin_unit", "import_reference"],
+                condition=~Q(import_reference=""),
+                name="support_disb_import_reference_once",
+            ),
         ]
         indexes = [models.Index(fields=["province", "paid_on"], name="support_disb_prov_date")]
 

@@ -21,4 +21,8 @@ urlpatterns = [
     path("care/<int:pk>/", views.placement, name="placement"),
     path("programmes/", views.programme_list, name="programmes"),
     path("import/", import_views.import_start, name="import"),
+    path("import/template.xlsx", import_views.import_template_download, name="import_template"),
+    path("import/<int:pk>/", import_views.import_job, name="import_job"),
+    path("import/<int:pk>/progress", import_views.import_progress, name="import_progress"),
+    path("import/<int:pk>/confirm", import_views.import_confirm, name="import_confirm"),
 ]
