@@ -148,13 +148,17 @@ def council(*, viewer: Any, unit: AdminUnit, today: date | None = None) -> Counc
     )
 
 
-def status_counts(*, viewer: Any, unit: AdminUnit, today: date | None = None) -> dict[str, int]:
-    """How many of the unit's voices (its geography, in the viewer's scope) are in each status now, and
+def status_counts(*, viewer: Any, unit: AdminUnit | None = None, today: date | None = None) -> dict[str, int]:
+    """How many voices the viewer may read (of `unit`'s geography when given) are in each status now, and
     how many forwarded ones are past their answer's due date: one query, aggregate, not audited."""
     day = today or timezone.localdate()
     aggregates: dict[str, Any] = {s: Count("pk", filter=Q(status=s)) for s in VoiceStatus.values}
     aggregates["overdue"] = Count("pk", filter=Q(status=VoiceStatus.FORWARDED, due_on__lt=day))
-    return rollups.counted_voices(viewer=viewer, unit=unit).aggregate(**aggregates)
+    if unit is None:
+        voices = ChildVoice.objects.filter(_scope(viewer).q("admin_unit"))
+    else:
+        voices = rollups.counted_voices(viewer=viewer, unit=unit)
+    return voices.aggregate(**aggregates)
 
 
 def record_members_view(viewer: Any, council: Council) -> None:

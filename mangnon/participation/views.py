@@ -23,33 +23,59 @@ from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
 from mangnon.geo.models import AdminUnit
 
-from . import selectors, services
+from . import council_selectors, selectors, services
 from .forms import StepForm, VoiceForm
 from .models import ChildVoice, VoiceStatus
 from .services import TRANSITIONS
 
 BOARD_SIZE = 20
 OVERDUE_SIZE = 50
+STATUS_SIZE = 50  # one status chosen: more of its voices
 
 
 @require_GET
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
+    """The board: the overdue answers, then each status's latest voices; `?status=` shows one status
+    (more of its voices). Each status says how many voices it holds."""
     if not can(request.user, Action.VOICE_VIEW):
         raise PermissionDenied
-    columns = selectors.voices_board(request.user, per_status=BOARD_SIZE)
+    status = request.GET.get("status", "")
+    valid = status in ("", *VoiceStatus.values)
+    if not valid:
+        status = ""
+    counts = council_selectors.status_counts(viewer=request.user)
+    if status:
+        columns = {
+            status: list(
+                selectors.voices_for(request.user, selectors.VoiceFilter(status=status))[:STATUS_SIZE]
+            )
+        }
+    else:
+        columns = selectors.voices_board(request.user, per_status=BOARD_SIZE)
     overdue = list(selectors.overdue_voices(request.user)[:OVERDUE_SIZE])
     shown = {v.pk: v for column in columns.values() for v in column}
     shown.update({v.pk: v for v in overdue})
-    selectors.record_list_view(request.user, list(shown.values()))
+    selectors.record_list_view(
+        request.user, list(shown.values()), filters=selectors.VoiceFilter(status=status)
+    )
     return render(
         request,
         "participation/board.html",
         {
-            "columns": [(code, label, columns[code]) for code, label in VoiceStatus.choices],
+            "columns": [
+                (code, label, columns[code], counts[code])
+                for code, label in VoiceStatus.choices
+                if code in columns
+            ],
+            "statuses": [(code, label, counts[code]) for code, label in VoiceStatus.choices],
+            "status": status,
+            "total": sum(counts[code] for code in VoiceStatus.values),
             "overdue": overdue,
+            "overdue_count": counts["overdue"],
             "can_record": can(request.user, Action.VOICE_RECORD),
         },
+        status=200 if valid else 400,
     )
 
 

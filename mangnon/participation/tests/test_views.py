@@ -40,7 +40,7 @@ def test_board_by_status_with_overdue(personas, client_for, voice_a, overdue_a, 
     r = client_for(personas.officer_a).get(BOARD)
     assert r.status_code == 200
     assert [v.pk for v in r.context["overdue"]] == [overdue_a.pk]
-    columns = {code: [v.pk for v in voices] for code, _label, voices in r.context["columns"]}
+    columns = {code: [v.pk for v in voices] for code, _label, voices, _count in r.context["columns"]}
     assert columns["received"] == [voice_a.pk] and columns["forwarded"] == [overdue_a.pk]
     event = AuditEvent.objects.get(object_type="participation.childvoice", object_id="list")
     assert sorted(event.changes["shown"]) == sorted([voice_a.pk, overdue_a.pk])
