@@ -25,8 +25,8 @@ from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
 from mangnon.orgs.models import Organisation
 
-from . import selectors, services
-from .models import AgeBand, ChildVoice, CouncilMeeting, VoiceStatus
+from . import council_selectors, council_services, selectors, services
+from .models import AgeBand, ChildVoice, CouncilMeeting, CouncilMember, VoiceStatus
 
 router = Router(tags=["participation"])
 
@@ -220,6 +220,107 @@ def create_meeting(request: HttpRequest, body: MeetingIn) -> Status[MeetingOut]:
     except ValidationError as exc:
         raise invalid(exc) from None
     return Status(201, _meeting(selectors.meetings_for(user).get(pk=meeting.pk)))
+
+
+class MemberIn(Schema):
+    unit: str = Field(description="Code of the council's unit (province or commune), valid on from_date")
+    name: str = Field(description="A child: first name only (never the full name); an adviser: name")
+    role: str = Field(description="child or adviser")
+    age_band: str = Field("", description="A child's: under_11, 11_15, 16_17 or unknown")
+    from_date: date
+    to_date: date | None = None
+
+
+class MemberEndIn(Schema):
+    to_date: date = Field(description="The last day as a member")
+
+
+class MemberOut(Schema):
+    id: int
+    unit: str
+    name: str
+    role: str
+    age_band: str
+    from_date: date
+    to_date: date | None
+
+
+class MemberFilter(Schema):
+    unit: str = Field(description="Code of the council's unit, resolved on `on` (default today)")
+    on: date | None = Field(None, description="Only members on that day")
+
+
+def _member(m: CouncilMember) -> MemberOut:
+    return MemberOut(
+        id=m.pk,
+        unit=m.admin_unit.code,
+        name=m.name,
+        role=m.role,
+        age_band=m.age_band,
+        from_date=m.from_date,
+        to_date=m.to_date,
+    )
+
+
+@router.get(
+    "/council/members",
+    response={200: list[MemberOut], 422: ErrorOut},
+    summary="The members of a unit's children's council (audited)",
+)
+def list_members(request: HttpRequest, filters: Query[MemberFilter]) -> list[MemberOut]:
+    user = caller(request)
+    if not can(user, Action.VOICE_VIEW):
+        raise PermissionDenied
+    found = _unit_or_422(filters.unit, filters.on or timezone.localdate())
+    unit = council_selectors.get_council_unit_for_user(user, found.pk)
+    rows = council_selectors.member_rows(unit=unit, day=filters.on or timezone.localdate())
+    if filters.on is not None:
+        rows = [r for r in rows if r.active]
+    council_selectors.record_members_view(user, unit, rows)
+    return [_member(r.member) for r in rows]
+
+
+@router.post(
+    "/council/members",
+    response={200: MemberOut, 201: MemberOut, 422: ErrorOut},
+    summary="Add a member to a unit's children's council (honours Idempotency-Key)",
+)
+def add_member(request: HttpRequest, body: MemberIn) -> Status[MemberOut]:
+    user = caller(request)
+    if not can(user, Action.VOICE_RECORD):
+        raise PermissionDenied
+    unit = _unit_or_422(body.unit, body.from_date)
+    try:
+        added = council_services.member_add(
+            actor=user,
+            admin_unit=unit,
+            name=body.name,
+            role=body.role,
+            age_band=body.age_band,
+            from_date=body.from_date,
+            to_date=body.to_date,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            request_hash=idempotency.body_hash(body.model_dump(mode="json")),
+        )
+    except ValidationError as exc:
+        raise invalid(exc) from None
+    return Status(201 if added.created else 200, _member(added.member))
+
+
+@router.post(
+    "/council/members/{member_id}/end",
+    response={200: MemberOut, 422: ErrorOut},
+    summary="End a council membership (once; its last day)",
+)
+def end_member(request: HttpRequest, member_id: int, body: MemberEndIn) -> MemberOut:
+    user = caller(request)
+    member = council_selectors.get_member_for_user(user, member_id, Action.VOICE_RECORD)
+    try:
+        ended = council_services.member_end(actor=user, member=member, to_date=body.to_date)
+    except ValidationError as exc:
+        raise invalid(exc) from None
+    ended.admin_unit = member.admin_unit
+    return _member(ended)
 
 
 @router.get("/{voice_id}", response=VoiceOut, summary="One voice with its steps")

@@ -118,19 +118,24 @@ class Council:
     voice_counts: dict[str, int]  # by status, plus "overdue", for the unit and below
 
 
+def member_rows(*, unit: AdminUnit, day: date) -> list[MemberRow]:
+    """The members of `unit`'s own council (the caller checked the viewer may read it): members on `day`
+    first (advisers, then children), then the others, by name. Not audited here: see
+    `record_members_view`."""
+    rows = [
+        MemberRow(m, m.from_date <= day and (m.to_date is None or m.to_date >= day))
+        for m in CouncilMember.objects.filter(admin_unit=unit).select_related("admin_unit")
+    ]
+    return sorted(rows, key=lambda r: (not r.active, r.member.role, vi_sort_key(r.member.name), r.member.pk))
+
+
 def council(*, viewer: Any, unit: AdminUnit, today: date | None = None) -> Council:
     """The council of `unit` (the caller checked the viewer may read it): its members, its latest meetings
     with the voices raised at each, and the counts of the unit's voices by status. Reading the member list
     is audited by `record_members_view`."""
     scope = _scope(viewer)
     day = today or timezone.localdate()
-    rows = [
-        MemberRow(m, m.from_date <= day and (m.to_date is None or m.to_date >= day))
-        for m in CouncilMember.objects.filter(admin_unit=unit)
-    ]
-    members = sorted(
-        rows, key=lambda r: (not r.active, r.member.role, vi_sort_key(r.member.name), r.member.pk)
-    )
+    members = member_rows(unit=unit, day=day)
     voices = ChildVoice.objects.filter(scope.q("admin_unit")).order_by("raised_on", "pk")
     meetings = CouncilMeeting.objects.filter(admin_unit=unit).order_by("-held_on", "-pk")
     shown: list[CouncilMeeting] = list(
@@ -161,15 +166,15 @@ def status_counts(*, viewer: Any, unit: AdminUnit | None = None, today: date | N
     return voices.aggregate(**aggregates)
 
 
-def record_members_view(viewer: Any, council: Council) -> None:
-    """Audit that `viewer` was shown the member list of a council (one event naming the rows shown)."""
-    if not council.members:
+def record_members_view(viewer: Any, unit: AdminUnit, rows: list[MemberRow]) -> None:
+    """Audit that `viewer` was shown members of a council (one event naming the rows shown)."""
+    if not rows:
         return
     audit.record(
         actor=viewer,
         action=AuditAction.VIEW,
         object_type=MEMBER_TYPE,
         object_id="list",
-        unit=council.unit,
-        changes={"council": council.unit.code, "shown": [r.member.pk for r in council.members]},
+        unit=unit,
+        changes={"council": unit.code, "shown": [r.member.pk for r in rows]},
     )

@@ -65,7 +65,7 @@ def _page(
 ) -> HttpResponse:
     user = request.user
     data = council_selectors.council(viewer=user, unit=unit)
-    council_selectors.record_members_view(user, data)
+    council_selectors.record_members_view(user, unit, data.members)
     selectors.record_meetings_view(user, data.meetings)
     selectors.record_list_view(user, [v for m in data.meetings for v in m.shown_voices])  # type: ignore[attr-defined]
     for meeting in data.meetings:
