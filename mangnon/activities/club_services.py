@@ -249,8 +249,6 @@ def member_add(
             )
         if found is None:
             errors.add("person", _("No such person among the people you may see."))
-        elif ClubMember.objects.filter(club=club, person=found).exists():
-            errors.add("person", _("This person is already a member of the club."))
     name = _text(name, 220)
     if person is None and not name:
         errors.add("name", _("Enter a name or choose a registered person."))
@@ -278,6 +276,9 @@ def member_add(
         birth_year = birth_year or found.birth_year
 
     def create() -> ClubMember:
+        # Checked here, after a retried request's key has returned its member.
+        if found is not None and ClubMember.objects.filter(club=club, person=found).exists():
+            raise ValidationError({"person": [_("This person is already a member of the club.")]})
         member = ClubMember.objects.create(
             club=club,
             person=found,
