@@ -104,6 +104,20 @@ class ActivityImport(RowImport):
     columns = COLUMNS
     job_model = ImportJob
     problem_model = ImportProblem
+    model = Activity
+    service_fields = {
+        "kind": "kind",
+        "title": "title",
+        "admin_unit": "unit",
+        "start_date": "start",
+        "end_date": "end",
+        "organiser": "organiser",
+        "campaign": "campaign",
+        "target_groups": "groups",
+        "funding_source": "funding",
+        "cost": "cost",
+    }
+    unit_column = "unit"
 
     def __init__(self, job: Any) -> None:
         super().__init__(job)
@@ -115,40 +129,10 @@ class ActivityImport(RowImport):
         self.campaigns: dict[int, list[Campaign]] = {}
         self.organisations: dict[int, dict[str, Organisation]] = {}
 
-    @classmethod
-    def schedule_validate(cls, job_id: int) -> None:
-        from .tasks import validate_activities_import
-
-        validate_activities_import.enqueue(job_id)
-
-    @classmethod
-    def schedule_run(cls, job_id: int) -> None:
-        from .tasks import run_activities_import
-
-        run_activities_import.enqueue(job_id)
-
-    def service_fields(self) -> dict[str, str]:
-        return {
-            "kind": "kind",
-            "title": "title",
-            "admin_unit": "unit",
-            "start_date": "start",
-            "end_date": "end",
-            "organiser": "organiser",
-            "campaign": "campaign",
-            "target_groups": "groups",
-            "funding_source": "funding",
-            "cost": "cost",
-        }
-
-    def unit_column(self) -> str:
-        return "unit"
-
     # Parsing ---------------------------------------------------------------------------------------
 
     def parse(self, row: Row) -> None:
         d = row.data
-        d["reference"] = row.text("reference")
         d["kind"] = self._code(row, "kind", self.kinds)
         d["title"] = row.text("title")
         d["start"] = row.date("start")
@@ -239,14 +223,6 @@ class ActivityImport(RowImport):
 
     # Writing ---------------------------------------------------------------------------------------
 
-    def identity(self, row: Row) -> tuple[Any, ...]:
-        return (row.data["unit"].pk, row.data["reference"])
-
-    def existing(self, row: Row) -> bool:
-        return Activity.objects.filter(
-            admin_unit=row.data["unit"], import_reference=row.data["reference"]
-        ).exists()
-
     def write(self, row: Row) -> int:
         d = row.data
         recorded = activity_record(
@@ -268,5 +244,4 @@ class ActivityImport(RowImport):
             tallies=d["tallies"],
             materials=d["materials"],
         )
-        Activity.objects.filter(pk=recorded.activity.pk).update(import_reference=d["reference"])
         return recorded.activity.pk

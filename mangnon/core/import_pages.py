@@ -13,11 +13,14 @@ from typing import IO, Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mangnon.accounts.access import active_memberships, get_scoped_or_404, scope_for
 from mangnon.accounts.roles import roles_allowed
@@ -121,7 +124,7 @@ class ImportPages:
             "form": form,
             "jobs": jobs,
             "urls": self._urls(),
-            "namespace": self.namespace,
+            "job_url": f"{self.namespace}:import_job",
             "title": self.title,
         }
         return render(request, f"{self.templates}.html", context, status=status)
@@ -163,3 +166,22 @@ class ImportPages:
             filename=self.template_filename,
             content_type=XLSX_CONTENT_TYPE,
         )
+
+    def views(self) -> Views:
+        """The pages as view functions, login required and each with its methods, for an app's urls."""
+        return Views(
+            home=login_required(require_http_methods(["GET", "POST"])(self.home)),
+            job=login_required(require_GET(self.job)),
+            progress=login_required(require_GET(self.progress)),
+            confirm=login_required(require_POST(self.confirm)),
+            template=login_required(require_GET(self.template)),
+        )
+
+
+@dataclass(frozen=True)
+class Views:
+    home: Callable[..., HttpResponse]
+    job: Callable[..., HttpResponse]
+    progress: Callable[..., HttpResponse]
+    confirm: Callable[..., HttpResponse]
+    template: Callable[..., HttpResponseBase]

@@ -23,12 +23,13 @@ text (the exports neutralise it: core.export).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -41,7 +42,6 @@ from . import audit
 from .models import AuditAction
 from .text import normalize_name
 from .xlsx_import import (
-    RECORDED_TEXT,
     FileProblem,
     Problem,
     RawCell,
@@ -137,15 +137,22 @@ class Row:
             self.problem(key, "cell.not_a_date", value=show(self.values.get(key)))
         return day
 
-    def service_errors(self, error: ValidationError, fields: dict[str, str]) -> None:
-        """The create service's refusal, each message at the column of its field (`fields`)."""
-        messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-        for name, texts in messages.items():
-            for message in texts:
-                self.problem(fields.get(name, ""), RECORDED_TEXT, text=message)
+    def service_errors(self, worded: dict[str, dict[str, list[str]]], fields: dict[str, str]) -> None:
+        """The create service's refusal, each message at the column of its field (`fields`), kept in
+        every language it was asked in (`worded`: language -> field -> messages), so that the report
+        reads in the reader's language whichever the worker ran in."""
+        first = next(iter(worded.values()))
+        for name, messages in first.items():
+            for index, message in enumerate(messages):
+                texts = {
+                    language: by_field[name][index]
+                    for language, by_field in worded.items()
+                    if index < len(by_field.get(name, ()))
+                }
+                self.problem(fields.get(name, ""), SERVICE_RULE, text=message, texts=texts)
 
 
-def code_lookup(choices: Any, extra: dict[str, str] | None = None) -> dict[str, str]:
+def code_lookup(choices: Any, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """A choice's code, its English label and its Vietnamese label (normalised) -> its code."""
     out: dict[str, str] = {}
     for language in ("en", "vi"):
@@ -174,6 +181,9 @@ class RowImport:
     columns: ClassVar[tuple[Column, ...]]
     job_model: ClassVar[type[Model]]
     problem_model: ClassVar[type[Model]]
+    model: ClassVar[type[Model]]  # what a row makes; it has `admin_unit` and `import_reference`
+    service_fields: ClassVar[dict[str, str]] = {}  # the service's field names -> the columns shown
+    unit_column: ClassVar[str] = ""  # where a unit outside the importer's area is reported
 
     def __init__(self, job: Any) -> None:
         self.job = job
@@ -185,16 +195,19 @@ class RowImport:
     # What subclasses say -----------------------------------------------------------------------------
 
     def parse(self, row: Row) -> None:
-        """Fill `row.data` from `row.values`, or add problems."""
+        """Fill `row.data` from `row.values` (with `unit`, the unit the row is recorded at), or add
+        problems. `row.data["reference"]` is already there."""
         raise NotImplementedError
 
     def identity(self, row: Row) -> tuple[Any, ...]:
         """What makes two rows of the file the same (for the duplicate check): unit and reference."""
-        raise NotImplementedError
+        return (row.data["unit"].pk, row.data["reference"])
 
     def existing(self, row: Row) -> bool:
-        """Whether the row was imported before (nothing to add)."""
-        raise NotImplementedError
+        """Whether the row was imported before (nothing to add): its reference is recorded at its unit."""
+        return self.model.objects.filter(  # type: ignore[attr-defined]
+            admin_unit=row.data["unit"], import_reference=row.data["reference"]
+        ).exists()
 
     def write(self, row: Row) -> int:
         """Write the row through the app's service; return the new object's id. May raise
@@ -202,12 +215,20 @@ class RowImport:
         raise NotImplementedError
 
     @classmethod
+    def path(cls) -> str:
+        return f"{cls.__module__}.{cls.__qualname__}"
+
+    @classmethod
     def schedule_validate(cls, job_id: int) -> None:
-        raise NotImplementedError
+        from .import_tasks import validate_rows
+
+        validate_rows.enqueue(cls.path(), job_id)
 
     @classmethod
     def schedule_run(cls, job_id: int) -> None:
-        raise NotImplementedError
+        from .import_tasks import import_rows
+
+        import_rows.enqueue(cls.path(), job_id)
 
     # Reading -----------------------------------------------------------------------------------------
 
@@ -275,6 +296,7 @@ class RowImport:
                 row.problem(column.key, "cell.too_long", max=column.max_length)
         if not row.ok:
             return
+        row.data["reference"] = row.text("reference")
         self.parse(row)
         if not row.ok:
             return
@@ -289,20 +311,51 @@ class RowImport:
         """Write the row through the service; a refusal becomes the row's problems (returns None)."""
         try:
             with transaction.atomic():
-                return self.write(row)
+                pk = self.write(row)
+                self.model.objects.filter(pk=pk).update(  # type: ignore[attr-defined]
+                    import_reference=row.data["reference"]
+                )
+                return pk
         except ValidationError as exc:
-            row.service_errors(exc, self.service_fields())
+            row.service_errors(self._worded(row, exc), self.service_fields)
         except PermissionDenied:
             unit = row.data.get("unit")
-            row.problem(self.unit_column(), "unit.out_of_area", unit=getattr(unit, "name", ""))
+            row.problem(self.unit_column, "unit.out_of_area", unit=getattr(unit, "name", ""))
         return None
 
-    def service_fields(self) -> dict[str, str]:
-        """The service's field names -> the columns where their problems are shown."""
-        return {}
+    def _worded(self, row: Row, error: ValidationError) -> dict[str, dict[str, list[str]]]:
+        """The service's refusal in each of the site's languages: asked again (rolled back) in the
+        languages other than the active one. Only refused rows pay for it."""
+        active = translation.get_language() or settings.LANGUAGE_CODE
+        worded = {active: _by_field(error)}
+        for language, _name in settings.LANGUAGES:
+            if language == active:
+                continue
+            with translation.override(language):
+                try:
+                    with transaction.atomic():
+                        self.write(row)
+                        raise _RollBack
+                except ValidationError as again:
+                    worded[language] = _by_field(again)
+                except (_RollBack, PermissionDenied):
+                    pass
+        return worded
 
-    def unit_column(self) -> str:
-        return ""
+
+def _by_field(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
+    return {"": [str(m) for m in error.messages]}
+
+
+def _service_rule(params: Mapping[str, Any]) -> str:
+    texts = params.get("texts") or {}
+    return str(texts.get(translation.get_language()) or params.get("text", ""))
+
+
+SERVICE_RULE = "service.rule"  # a refusal of the app's create service, in the words it gave
+register_words({}, special={SERVICE_RULE: _service_rule})
 
 
 # The job's steps ---------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import hashlib
 import re
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -308,7 +308,7 @@ def template_workbook(
     headings: list[str],
     text_columns: tuple[int, ...] = (),
     guide_title: str = "Hướng dẫn",
-    guide: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    guide: Sequence[tuple[str, str]] = (),
 ) -> Any:
     """A downloadable template's workbook (not yet saved): the data sheet with its headings in bold,
     frozen, then a sheet of instructions (`guide`: pairs of a heading and how to fill it in).

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -111,12 +112,14 @@ def import_home(request: HttpRequest) -> HttpResponse:
     jobs = ImportJob.objects.filter(
         scope_for(request.user, Action.CHILD_IMPORT).q(), kind=ImportJob.Kind.CHILDREN
     ).select_related("admin_unit", "created_by")[:20]
-    return render(
-        request,
-        "registry/import.html",
-        {"form": form, "jobs": jobs, "status": 400 if form.errors else 200},
-        status=400 if form.errors else 200,
-    )
+    context = {
+        "form": form,
+        "jobs": jobs,
+        "title": _("Import a list of children"),
+        "urls": {"template": reverse("registry_import:template")},
+        "job_url": "registry_import:job",
+    }
+    return render(request, "registry/import.html", context, status=400 if form.errors else 200)
 
 
 def _job_context(job: ImportJob) -> dict[str, Any]:

@@ -6,10 +6,7 @@ Views only translate: the steps are core.row_import's, the pages core.import_pag
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mangnon.core.import_pages import ImportPages
 
@@ -24,33 +21,4 @@ PAGES = ImportPages(
     template_filename=import_template.FILENAME,
     title=gettext_lazy("Import payment lists"),
 )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_start(request: HttpRequest) -> HttpResponse:
-    return PAGES.home(request)
-
-
-@login_required
-@require_GET
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    return PAGES.job(request, pk)
-
-
-@login_required
-@require_GET
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    return PAGES.progress(request, pk)
-
-
-@login_required
-@require_POST
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    return PAGES.confirm(request, pk)
-
-
-@login_required
-@require_GET
-def import_template_download(request: HttpRequest) -> FileResponse:
-    return PAGES.template(request)
+VIEWS = PAGES.views()

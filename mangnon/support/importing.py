@@ -64,6 +64,16 @@ class DisbursementImport(RowImport):
     columns = COLUMNS
     job_model = ImportJob
     problem_model = ImportProblem
+    model = Disbursement
+    service_fields = {
+        "child": "child",
+        "programme": "programme",
+        "amount": "amount",
+        "paid_on": "paid_on",
+        "approver": "approver",
+        "admin_unit": "child",
+    }
+    unit_column = "child"
 
     def __init__(self, job: Any) -> None:
         super().__init__(job)
@@ -73,34 +83,8 @@ class DisbursementImport(RowImport):
             normalize_name(p.code): p for p in Programme.objects.filter(province=province_of(job.admin_unit))
         }
 
-    @classmethod
-    def schedule_validate(cls, job_id: int) -> None:
-        from .tasks import validate_disbursements_import
-
-        validate_disbursements_import.enqueue(job_id)
-
-    @classmethod
-    def schedule_run(cls, job_id: int) -> None:
-        from .tasks import run_disbursements_import
-
-        run_disbursements_import.enqueue(job_id)
-
-    def service_fields(self) -> dict[str, str]:
-        return {
-            "child": "child",
-            "programme": "programme",
-            "amount": "amount",
-            "paid_on": "paid_on",
-            "approver": "approver",
-            "admin_unit": "child",
-        }
-
-    def unit_column(self) -> str:
-        return "child"
-
     def parse(self, row: Row) -> None:
         d = row.data
-        d["reference"] = row.text("reference")
         d["approver"] = row.text("approver")
         d["amount"] = row.whole("amount")
         d["paid_on"] = row.date("paid_on")
@@ -141,14 +125,6 @@ class DisbursementImport(RowImport):
             row.problem("child", "payment.child_unknown", value=show(value))
         return child
 
-    def identity(self, row: Row) -> tuple[Any, ...]:
-        return (row.data["unit"].pk, row.data["reference"])
-
-    def existing(self, row: Row) -> bool:
-        return Disbursement.objects.filter(
-            admin_unit=row.data["unit"], import_reference=row.data["reference"]
-        ).exists()
-
     def write(self, row: Row) -> int:
         d = row.data
         recorded = disbursement_record(
@@ -159,5 +135,4 @@ class DisbursementImport(RowImport):
             paid_on=d["paid_on"],
             approver=d["approver"],
         )
-        Disbursement.objects.filter(pk=recorded.disbursement.pk).update(import_reference=d["reference"])
         return recorded.disbursement.pk

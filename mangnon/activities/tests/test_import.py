@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +17,15 @@ from mangnon.activities.importing import COLUMNS, SHEET
 from mangnon.activities.models import Activity, Material, Tally
 from mangnon.activities.tests.factories import CampaignFactory
 from mangnon.core.models import AuditAction, AuditEvent
+from mangnon.core.tests.import_helpers import (  # noqa: F401  (autouse fixtures)
+    confirmer,
+    english,
+    english_clients,
+    problems,
+    upload_dir,
+    uploader,
+)
+from mangnon.core.tests.import_helpers import xlsx as build_xlsx
 from mangnon.registry.models import ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -52,41 +60,12 @@ def row(reference: str = "HD-01", **kw: Any) -> list[object]:
 
 
 def xlsx(rows: list[list[object]], headings: list[str] | None = None, sheet: str = SHEET) -> bytes:
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = sheet
-    ws.append(headings or HEADINGS)
-    for r in rows:
-        ws.append(r)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(settings: Any, tmp_path: Path) -> Path:
-    settings.UPLOAD_DIR = tmp_path / "uploads"
-    return settings.UPLOAD_DIR
-
-
-@pytest.fixture(autouse=True)
-def english() -> Any:
-    """Messages compared in English (the msgids); the import's tasks run in the test's thread."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+    return build_xlsx(sheet, headings or HEADINGS, rows)
 
 
 @pytest.fixture
 def client_for(client_for: Any, settings: Any) -> Any:
-    def make(user: Any) -> Any:
-        c = client_for(user)
-        c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return c
-
-    return make
+    return english_clients(client_for, settings)
 
 
 @pytest.fixture
@@ -96,31 +75,12 @@ def officer(personas: Any, client_for: Any) -> Any:
 
 @pytest.fixture
 def send(officer: Any, django_capture_on_commit_callbacks: Any) -> Any:
-    """Upload a file (as officer A by default) and run its dry run; returns the job."""
-
-    def go(data: bytes, client: Any = None, name: str = "hoat-dong.xlsx") -> ImportJob:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = (client or officer).post(HOME, {"file": SimpleUploadedFile(name, data)})
-        assert response.status_code == 302, response.content.decode()[:2000]
-        return ImportJob.objects.latest("pk")
-
-    return go
+    return uploader(officer, HOME, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture
 def confirm(officer: Any, django_capture_on_commit_callbacks: Any) -> Any:
-    def go(job: ImportJob, client: Any = None) -> ImportJob:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = (client or officer).post(reverse("activities:import_confirm", args=[job.pk]))
-        assert response.status_code == 302
-        job.refresh_from_db()
-        return job
-
-    return go
-
-
-def problems(job: ImportJob) -> list[tuple[int, str, str]]:
-    return [(p.row, p.column, p.message) for p in job.problems.all()]
+    return confirmer(officer, "activities:import_confirm", django_capture_on_commit_callbacks)
 
 
 def heading(key: str) -> str:
