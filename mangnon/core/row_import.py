@@ -114,7 +114,10 @@ class Row:
             value = str(value)
         if isinstance(value, int):
             number = value
-        elif isinstance(value, float) and value.is_integer():
+        elif isinstance(value, float):
+            if not value.is_integer():
+                self.problem(key, "cell.not_a_number", value=show(value))
+                return None
             number = int(value)
         else:
             digits = self.text(key).replace(".", "").replace(",", "").replace(" ", "")

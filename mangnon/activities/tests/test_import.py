@@ -365,3 +365,16 @@ def test_the_template_downloads_and_opens_with_the_right_headings(officer):
     assert heading("kind") in guide and "Example" in guide
     # The template itself, filled in, imports.
     assert "Trẻ em - Nữ (lượt người)" in HEADINGS and "Tờ rơi (số lượng)" in HEADINGS
+
+
+def test_units_are_resolved_on_the_start_date(send, confirm, units):
+    """A 2020 report names the communes of its day; a code not in force that day is a problem."""
+    old = units.legacy_a.code
+    job = send(xlsx([row(unit=old, start="15/06/2020"), row("HD-02", unit=old), row("HD-03", cost=1.5)]))
+    assert problems(job) == [
+        (3, heading("unit"), f"No unit has the code “{old}” on 10/03/2026."),
+        (4, heading("cost"), "“1.5” is not a whole number, 0 or more."),
+    ]
+    job = confirm(send(xlsx([row(unit=old, start="15/06/2020")])))
+    assert job.status == ImportJob.Status.DONE, problems(job)
+    assert Activity.objects.get().admin_unit == units.legacy_a
