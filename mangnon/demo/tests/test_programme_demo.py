@@ -2,14 +2,14 @@
 by the system's own roll-ups from the demo's records; the parts add up to the whole in both geographies;
 the later years stay in the geography of their dates and never in the future; a second load adds nothing.
 
-The demo is loaded once for the module (it is the slow part) into the test database and removed after.
+The demo is loaded once (the slow part) for one test that checks each of these in turn.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -74,11 +74,13 @@ def _load() -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[User]:
+def test_the_programme_demo(monkeypatch: pytest.MonkeyPatch, api_for: Any) -> None:
     monkeypatch.setenv("MANGNON_DEMO_PASSWORD", "demo-pass-phrase-1")
     _load()
-    yield User.objects.get(username="demo-province")
+    viewer = User.objects.get(username="demo-province")
+    _the_2020_programme_work_of_quang_ninh(viewer, api_for)
+    _the_parts_add_up_to_the_whole(viewer)
+    _the_later_years_and_a_second_load(viewer)
 
 
 def _province() -> AdminUnit:
@@ -153,8 +155,8 @@ def _add(*parts: Mapping[str, int]) -> dict[str, int]:
     return total
 
 
-def test_the_2020_programme_work_of_quang_ninh(demo: User, api_for: Any) -> None:
-    viewer, province = demo, _province()
+def _the_2020_programme_work_of_quang_ninh(viewer: User, api_for: Any) -> None:
+    province = _province()
     sections = rollups.rollup(viewer=viewer, unit=province, start=START, end=END)
     a, c, s, p = sections["activities"], sections["clubs"], sections["support"], sections["participation"]
 
@@ -223,8 +225,8 @@ def test_the_2020_programme_work_of_quang_ninh(demo: User, api_for: Any) -> None
     assert body["clubs"]["clubs_by_kind"]["mang_non_team"] == 198
 
 
-def test_the_parts_add_up_to_the_whole(demo: User) -> None:
-    viewer, province = demo, _province()
+def _the_parts_add_up_to_the_whole(viewer: User) -> None:
+    province = _province()
     whole = _figures(viewer, province)
     districts = list(AdminUnit.objects.filter(level=Level.DISTRICT, parent=province).order_by("code"))
     assert len(districts) == 13
@@ -249,7 +251,7 @@ def test_the_parts_add_up_to_the_whole(demo: User) -> None:
     assert _add(*(_figures(viewer, o) for o in olds)) == _figures(viewer, commune)
 
 
-def test_the_later_years_and_a_second_load(demo: User) -> None:
+def _the_later_years_and_a_second_load(viewer: User) -> None:
     now = timezone.localdate()
     # Nothing in the future; each row in the geography of its date.
     assert not Activity.objects.filter(start_date__gt=now).exists()
@@ -267,7 +269,7 @@ def test_the_later_years_and_a_second_load(demo: User) -> None:
         assert after.exists() and not after.filter(admin_unit__valid_to__isnull=False).exists()
     # Children's voices at every step, some past their due date.
     assert {v for v in ChildVoice.objects.values_list("status", flat=True)} == set(VoiceStatus.values)
-    assert overdue_voices(demo).exists()
+    assert overdue_voices(viewer).exists()
 
     before = {m.__name__: m.objects.count() for m in MODELS}
     said = _load()
