@@ -28,10 +28,10 @@ from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import rollups as core_rollups
 from mangnon.geo.models import AdminUnit
+from mangnon.geo.selectors import units_in
 
 from .codes import ActivityKind, Group, MaterialKind, TallySex
 from .models import Activity, Attendee, Material, Tally
-from .selectors import ActivityFilter, filter_activities
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,10 @@ def counted_activities(*, viewer: Any, unit: AdminUnit, start: date, end: date) 
     scope = scope_for(viewer, Action.ACTIVITY_VIEW)
     if not scope.contains(unit):
         raise Http404
-    return filter_activities(
-        Activity.objects.filter(scope.q("admin_unit")), ActivityFilter(start=start, end=end, unit=unit)
+    # The units by id (one subquery), not the joined unit's path: the index (admin_unit, start_date)
+    # then finds a commune's activities without reading the province's (activities.rollup_* benchmarks).
+    return Activity.objects.filter(
+        admin_unit__in=units_in(unit, scope.q("")), start_date__gte=start, start_date__lte=end
     )
 
 
@@ -118,6 +120,29 @@ def person_times_by_group_sex(tallies: QuerySet[Tally]) -> dict[str, dict[str, i
     ):
         out[group][sex] = int(n or 0)
     return out
+
+
+@dataclass(frozen=True)
+class TallySums:
+    total: int
+    by_kind: dict[str, int]
+    by_group_sex: dict[str, dict[str, int]]
+
+
+def tally_sums(tallies: QuerySet[Tally]) -> TallySums:
+    """Person-times in all, by kind and by group × sex, from one grouped query (kind × group × sex)."""
+    by_kind = dict.fromkeys(ActivityKind.values, 0)
+    by_group_sex = {g: {s: 0 for s in TallySex.values} for g in Group.values}
+    rows = (
+        tallies.order_by()
+        .values_list("activity__kind", "group", "sex")
+        .annotate(n=Sum("count"))
+        .values_list("activity__kind", "group", "sex", "n")
+    )
+    for kind, group, sex, n in rows:
+        by_kind[kind] += int(n or 0)
+        by_group_sex[group][sex] += int(n or 0)
+    return TallySums(sum(by_kind.values()), by_kind, by_group_sex)
 
 
 def person_times_by(tallies: QuerySet[Tally], key: str, codes: list[str]) -> dict[str, int]:
@@ -202,15 +227,16 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> ActivityR
     attendees = attendees_of(activities)
     by_kind = activities_by_kind(activities)
     items, quantity = materials_by_kind(activities)
+    sums = tally_sums(tallies)
     return ActivityRollup(
         unit=unit.code,
         start=start,
         end=end,
         activities=sum(by_kind.values()),
         activities_by_kind=by_kind,
-        person_times=person_times(tallies),
-        person_times_by_kind=person_times_by_kind(tallies),
-        person_times_by_group_sex=person_times_by_group_sex(tallies),
+        person_times=sums.total,
+        person_times_by_kind=sums.by_kind,
+        person_times_by_group_sex=sums.by_group_sex,
         unique_persons=unique_persons(attendees),
         unique_persons_by_group=unique_persons_by(attendees, "group", Group.values),
         unique_persons_by_sex=unique_persons_by(attendees, "sex", TallySex.values),

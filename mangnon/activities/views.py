@@ -31,10 +31,16 @@ from mangnon.geo.models import AdminUnit
 
 from . import rollups, selectors, services
 from .codes import ActivityKind, Group, MaterialKind, TallySex
-from .forms import ActivityFilterForm, ActivityForm, RollupForm, grid_initial
+from .forms import GRID_SEXES, ActivityFilterForm, ActivityForm, RollupForm, grid_initial
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("start", "end", "unit", "kind")
+
+
+def grid_sexes() -> list[str]:
+    """The grid's column headings, in the order of its cells (forms.GRID_SEXES)."""
+    labels = dict(TallySex.choices)
+    return [str(labels[sex]) for sex in GRID_SEXES]
 
 
 def _require(request: HttpRequest, action: Action) -> None:
@@ -162,7 +168,7 @@ def activity_record(request: HttpRequest) -> HttpResponse:
             if request.GET.get(name):
                 initial[name] = request.GET[name]
         form = ActivityForm(initial=initial, units=units)
-    sexes = [label for code, label in TallySex.choices]
+    sexes = grid_sexes()
     return render(request, "activities/activity_form.html", {"form": form, "sexes": sexes}, status=status)
 
 
@@ -320,7 +326,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             **(grid or {}),
         }
         form = ActivityForm(initial=initial, units=units, with_grid=grid is not None, with_materials=False)
-    sexes = [label for code, label in TallySex.choices]
+    sexes = grid_sexes()
     return render(
         request,
         "activities/activity_form.html",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -121,8 +122,12 @@ def in_geography_q(unit: AdminUnit, unit_field: str = "admin_unit") -> Q:
     """Rows whose `unit_field` (a FK to AdminUnit) lies in `unit`'s geography: at the unit or below it;
     for a pre-reform unit also at the current communes formed wholly from its communes (the crosswalk);
     for a current unit also at the pre-reform units that went into it (historic records). Every count
-    by unit in either geography filters with this, so apps agree on what a unit covers."""
-    q = path_prefix_q(f"{unit_field}__path", unit.path)
+    by unit in either geography filters with this, so apps agree on what a unit covers. With
+    `unit_field=""` it filters the units themselves (`AdminUnit.objects.filter(...)`): the units of the
+    geography, for a subquery of ids (`units_in`)."""
+    prefix = f"{unit_field}__" if unit_field else ""
+    ids = f"{unit_field}_id__in" if unit_field else "pk__in"
+    q = path_prefix_q(f"{prefix}path", unit.path)
     inside = AdminUnit.objects.filter(path_prefix_q("path", unit.path))
     if unit.valid_to is not None:
         new_ids = set(UnitCrosswalk.objects.filter(old_unit__in=inside).values_list("new_unit_id", flat=True))
@@ -133,7 +138,7 @@ def in_geography_q(unit: AdminUnit, unit_field: str = "admin_unit") -> Q:
         )
         wholly = sorted(new_ids - outside)
         if wholly:
-            q |= Q(**{f"{unit_field}_id__in": wholly})
+            q |= Q(**{ids: wholly})
     else:
         old_ids = set(
             UnitCrosswalk.objects.filter(new_unit__in=inside)
@@ -141,8 +146,19 @@ def in_geography_q(unit: AdminUnit, unit_field: str = "admin_unit") -> Q:
             .values_list("old_unit_id", flat=True)
         )
         if old_ids:
-            q |= Q(**{f"{unit_field}_id__in": sorted(old_ids)})
+            q |= Q(**{ids: sorted(old_ids)})
     return q
+
+
+def units_in(unit: AdminUnit, *scope_qs: Q) -> QuerySet[AdminUnit, Any]:
+    """The ids of the units in `unit`'s geography (in_geography_q) that also meet each of `scope_qs`
+    (filters on the units themselves, `Scope.q("")`), as a subquery: a filter `admin_unit__in=units_in(…)`
+    lets the database find the rows through their own index on the unit, where a condition on the
+    joined unit's path makes it read every row of the table (bench/README.md)."""
+    units = AdminUnit.objects.filter(in_geography_q(unit, ""))
+    for scope_q in scope_qs:
+        units = units.filter(scope_q)
+    return units.values("pk")
 
 
 def day_within(unit: AdminUnit, on: date) -> date:

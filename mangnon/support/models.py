@@ -73,7 +73,15 @@ class Disbursement(VersionedModel):
                 name="support_disb_import_reference_once",
             ),
         ]
-        indexes = [models.Index(fields=["province", "paid_on"], name="support_disb_prov_date")]
+        indexes = [
+            models.Index(fields=["province", "paid_on"], name="support_disb_prov_date"),
+            # The roll-up's sums of a unit's payments over a period, read from the index alone
+            # (activities.rollup_* benchmarks, bench/README.md).
+            models.Index(
+                fields=["admin_unit", "paid_on", "programme", "child", "amount"],
+                name="support_disb_unit_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme_id}:{self.child_id} {self.paid_on:%d/%m/%Y}"

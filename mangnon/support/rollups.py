@@ -25,17 +25,17 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from mangnon.accounts.access import scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import rollups as core_rollups
 from mangnon.geo.models import AdminUnit
-from mangnon.geo.selectors import in_geography_q
+from mangnon.geo.selectors import units_in
 
 from .codes import CareKind, GiftOccasion, ProgrammeKind
-from .models import AlternativeCare, Disbursement, GiftRecipient, GiftTally
+from .models import AlternativeCare, Disbursement, GiftRecipient, GiftTally, Programme
 
 COUNT_ACTION = Action.CHILD_COUNT
 
@@ -102,6 +102,12 @@ class SupportRollup:
         }
 
 
+def _path_and_ancestors(path: str) -> list[str]:
+    """'/1/4/77/' → ['/1/', '/1/4/', '/1/4/77/']: the paths of a unit and of the units above it."""
+    parts = path.strip("/").split("/")
+    return [f"/{'/'.join(parts[: i + 1])}/" for i in range(len(parts))]
+
+
 def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> SupportRollup:
     """The support figures of `unit` over [start, end] as `viewer` may count them: PermissionDenied for
     a role that never counts, Http404 for a unit outside the viewer's scope."""
@@ -112,19 +118,28 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> SupportRo
         raise PermissionDenied
     if not scope.contains(unit):
         raise Http404
-    # Every support row keeps its place in `admin_unit`, so one filter serves all of them.
-    where = scope.q("admin_unit") & in_geography_q(unit, "admin_unit")
+    # Every support row keeps its place in `admin_unit`, so one filter serves all of them: the units by
+    # id (one subquery), which lets the database use the rows' index on the unit (activities.rollup_*).
+    where = Q(admin_unit__in=units_in(unit, scope.q("")))
 
     paid = Disbursement.objects.filter(where, paid_on__gte=start, paid_on__lte=end).order_by()
-    overall = paid.aggregate(n=Count("pk"), amount=Sum("amount"), children=Count("child", distinct=True))
+    # Grouped by programme id (no join: the index (admin_unit, paid_on, programme, child, amount) covers
+    # it), the programmes' codes and kinds read apart; the children counted once each.
+    per_programme = list(paid.values_list("programme_id").annotate(n=Count("pk"), amount=Sum("amount")))
+    programmes = {
+        pk: (code, kind)
+        for pk, code, kind in Programme.objects.filter(
+            pk__in=[pk for pk, _n, _a in per_programme]
+        ).values_list("pk", "code", "kind")
+    }
     by_programme: dict[str, Paid] = {}
     kind_sums: dict[str, list[int]] = {k: [0, 0] for k in ProgrammeKind.values}
-    for row in paid.values("programme__code", "programme__kind").annotate(
-        n=Count("pk"), amount=Sum("amount")
-    ):
-        by_programme[row["programme__code"]] = Paid(row["n"], int(row["amount"] or 0))
-        kind_sums[row["programme__kind"]][0] += row["n"]
-        kind_sums[row["programme__kind"]][1] += int(row["amount"] or 0)
+    for pk, n, amount in per_programme:
+        code, kind = programmes[pk]
+        by_programme[code] = Paid(n, int(amount or 0))
+        kind_sums[kind][0] += n
+        kind_sums[kind][1] += int(amount or 0)
+    children = paid.aggregate(children=Count("child", distinct=True))["children"] if per_programme else 0
 
     in_period = Q(campaign__held_on__gte=start, campaign__held_on__lte=end)
     gift_sums: dict[str, list[int]] = {o: [0, 0, 0] for o in GiftOccasion.values}
@@ -143,20 +158,25 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> SupportRo
         sums[0] += int(t["reached"] or 0)
         sums[1] += int(t["visited"] or 0)
         sums[2] += int(t["value"] or 0)
-    # A tally at the recipient's unit or at a unit above it (a district's) covers the recipient.
-    tallied = (
-        GiftTally.objects.filter(campaign=OuterRef("campaign"))
-        .annotate(recipient_path=ExpressionWrapper(OuterRef("admin_unit__path"), output_field=CharField()))
-        .filter(recipient_path__startswith=F("admin_unit__path"))
-    )
+    # A tally at the recipient's unit or at a unit above it (a district's) covers the recipient: the
+    # recipients are summed per campaign and unit, and each sum is kept when no tally of its campaign
+    # is at a unit on its path (a correlated subquery per recipient took seconds at a province's
+    # volume: activities.rollup_province in bench/README.md).
+    tally_paths: dict[int, set[str]] = {}
+    for campaign_id, path in GiftTally.objects.filter(in_period).values_list(
+        "campaign_id", "admin_unit__path"
+    ):
+        tally_paths.setdefault(campaign_id, set()).add(path)
     named = (
         GiftRecipient.objects.filter(where, in_period)
-        .exclude(Exists(tallied))
         .order_by()
-        .values("campaign__occasion")
+        .values("campaign_id", "campaign__occasion", "admin_unit__path")
         .annotate(reached=Count("pk"), visited=Count("pk", filter=Q(visited=True)), value=Sum("value"))
     )
     for r in named:
+        covering = tally_paths.get(r["campaign_id"], set())
+        if covering and any(path in covering for path in _path_and_ancestors(r["admin_unit__path"])):
+            continue
         sums = gift_sums[r["campaign__occasion"]]
         sums[0] += int(r["reached"])
         sums[1] += int(r["visited"])
@@ -171,9 +191,9 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> SupportRo
         unit=unit.code,
         start=start,
         end=end,
-        disbursements=int(overall["n"]),
-        disbursed_amount=int(overall["amount"] or 0),
-        children_supported=int(overall["children"]),
+        disbursements=sum(p.count for p in by_programme.values()),
+        disbursed_amount=sum(p.amount for p in by_programme.values()),
+        children_supported=int(children),
         by_programme=by_programme,
         by_kind={k: Paid(n, amount) for k, (n, amount) in kind_sums.items()},
         gifts_by_occasion={o: Gifts(*sums) for o, sums in gift_sums.items()},
