@@ -128,6 +128,10 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
         "job": job,
         "percent": xlsx_import.percent(done=done, processed=job.processed_rows, total=job.total_rows),
         "running": job.status in RUNNING,
+        "urls": {
+            "home": reverse("registry_import:home"),
+            "progress": reverse("registry_import:progress", args=[job.pk]),
+        },
     }
 
 
@@ -153,7 +157,7 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     _require_import(request)
     job = get_import_job_for_user(request.user, pk)
     context = _job_context(job)
-    response = render(request, "registry/import_progress.html", context)
+    response = render(request, "core/import_progress.html", context)
     if not context["running"] and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
