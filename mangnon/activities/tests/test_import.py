@@ -18,12 +18,10 @@ from mangnon.activities.models import Activity, Material, Tally
 from mangnon.activities.tests.factories import CampaignFactory
 from mangnon.core.models import AuditAction, AuditEvent
 from mangnon.core.tests.import_helpers import (  # noqa: F401  (autouse fixtures)
-    confirmer,
     english,
-    english_clients,
+    page_fixtures,
     problems,
     upload_dir,
-    uploader,
 )
 from mangnon.core.tests.import_helpers import xlsx as build_xlsx
 from mangnon.registry.models import ImportJob
@@ -63,24 +61,7 @@ def xlsx(rows: list[list[object]], headings: list[str] | None = None, sheet: str
     return build_xlsx(sheet, headings or HEADINGS, rows)
 
 
-@pytest.fixture
-def client_for(client_for: Any, settings: Any) -> Any:
-    return english_clients(client_for, settings)
-
-
-@pytest.fixture
-def officer(personas: Any, client_for: Any) -> Any:
-    return client_for(personas.officer_a)
-
-
-@pytest.fixture
-def send(officer: Any, django_capture_on_commit_callbacks: Any) -> Any:
-    return uploader(officer, HOME, django_capture_on_commit_callbacks)
-
-
-@pytest.fixture
-def confirm(officer: Any, django_capture_on_commit_callbacks: Any) -> Any:
-    return confirmer(officer, "activities:import_confirm", django_capture_on_commit_callbacks)
+client_for, officer, send, confirm = page_fixtures(HOME, "activities:import_confirm")
 
 
 def heading(key: str) -> str:

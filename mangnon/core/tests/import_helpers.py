@@ -1,6 +1,6 @@
-"""What the tests of the row imports (activities, support) share: building a workbook, clients reading
-English, uploading and confirming through the pages, and two autouse fixtures (an upload directory of
-the test's own, messages in English) that a test module imports by name.
+"""What the tests of the row imports (activities, support) share: building a workbook, the fixtures of
+their pages (clients reading English, uploading and confirming), and two autouse fixtures (an upload
+directory of the test's own, messages in English) that a test module imports by name.
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ def upload_dir(settings: Any, tmp_path: Path) -> Path:
 
 def english_clients(client_for: Any, settings: Any) -> Callable[[Any], Any]:
     """Clients that read the site in English, so messages compare with their msgids (the import's
-    tasks run in the request's thread and language): a test module's `client_for` fixture over the
-    project's returns this."""
+    tasks run in the request's thread and language)."""
 
     def make(user: Any) -> Any:
         c = client_for(user)
@@ -54,31 +53,44 @@ def english_clients(client_for: Any, settings: Any) -> Callable[[Any], Any]:
     return make
 
 
-def uploader(default: Any, url: str, capture: Any) -> Callable[..., ImportJob]:
-    """Upload a file through `url` (as `default` unless another client is given), run its dry run at
-    commit, and return the job."""
+def page_fixtures(home: str, confirm_url_name: str) -> tuple[Any, ...]:
+    """The fixtures of a test module of an import's pages: `client_for` (over the project's, reading
+    English), `officer` (commune A's officer's client), `send(data, client=None)` (upload, run the dry
+    run, return the job) and `confirm(job, client=None)` (confirm, run the import, return the job).
+    Assign them at module level: `client_for, officer, send, confirm = page_fixtures(...)`."""
 
-    def go(data: bytes, client: Any = None, name: str = "import.xlsx") -> ImportJob:
-        with capture(execute=True):
-            response = (client or default).post(url, {"file": SimpleUploadedFile(name, data)})
-        assert response.status_code == 302, response.content.decode()[:2000]
-        return ImportJob.objects.latest("pk")
+    @pytest.fixture(name="client_for")
+    def english_client_for(client_for: Any, settings: Any) -> Any:
+        return english_clients(client_for, settings)
 
-    return go
+    @pytest.fixture
+    def officer(personas: Any, client_for: Any) -> Any:
+        return client_for(personas.officer_a)
 
+    @pytest.fixture
+    def send(officer: Any, django_capture_on_commit_callbacks: Any) -> Any:
+        def go(data: bytes, client: Any = None, name: str = "import.xlsx") -> ImportJob:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = (client or officer).post(home, {"file": SimpleUploadedFile(name, data)})
+            assert response.status_code == 302, response.content.decode()[:2000]
+            return ImportJob.objects.latest("pk")
 
-def confirmer(default: Any, url_name: str, capture: Any) -> Callable[..., ImportJob]:
-    """Confirm a job through its page (as `default` unless another client is given) and run the import."""
-    from django.urls import reverse
+        return go
 
-    def go(job: ImportJob, client: Any = None) -> ImportJob:
-        with capture(execute=True):
-            response = (client or default).post(reverse(url_name, args=[job.pk]))
-        assert response.status_code == 302
-        job.refresh_from_db()
-        return job
+    @pytest.fixture
+    def confirm(officer: Any, django_capture_on_commit_callbacks: Any) -> Any:
+        from django.urls import reverse
 
-    return go
+        def go(job: ImportJob, client: Any = None) -> ImportJob:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = (client or officer).post(reverse(confirm_url_name, args=[job.pk]))
+            assert response.status_code == 302
+            job.refresh_from_db()
+            return job
+
+        return go
+
+    return english_client_for, officer, send, confirm
 
 
 @pytest.fixture(autouse=True)

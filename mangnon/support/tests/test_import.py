@@ -14,12 +14,10 @@ from openpyxl import Workbook, load_workbook
 
 from mangnon.core.models import AuditAction, AuditEvent
 from mangnon.core.tests.import_helpers import (  # noqa: F401  (autouse fixtures)
-    confirmer,
     english,
-    english_clients,
+    page_fixtures,
     problems,
     upload_dir,
-    uploader,
 )
 from mangnon.core.tests.import_helpers import xlsx as build_xlsx
 from mangnon.registry.codes import SpecialGroup
@@ -57,24 +55,7 @@ def xlsx(rows: list[list[object]], headings: list[str] | None = None) -> bytes:
     return build_xlsx(SHEET, headings or HEADINGS, rows)
 
 
-@pytest.fixture
-def client_for(client_for: Any, settings: Any) -> Any:
-    return english_clients(client_for, settings)
-
-
-@pytest.fixture
-def officer(personas: Any, client_for: Any) -> Any:
-    return client_for(personas.officer_a)
-
-
-@pytest.fixture
-def send(officer: Any, django_capture_on_commit_callbacks: Any) -> Any:
-    return uploader(officer, HOME, django_capture_on_commit_callbacks)
-
-
-@pytest.fixture
-def confirm(officer: Any, django_capture_on_commit_callbacks: Any) -> Any:
-    return confirmer(officer, "support:import_confirm", django_capture_on_commit_callbacks)
+client_for, officer, send, confirm = page_fixtures(HOME, "support:import_confirm")
 
 
 @pytest.fixture
