@@ -7,6 +7,7 @@ from . import (
     club_views,
     import_views,
     navigation,  # noqa: F401  (the menu entry)
+    rollup_export,
     views,
 )
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/edit/", views.activity_edit, name="edit"),
     path("rollup/", views.rollup_page, name="rollup"),
+    path("rollup/export/<str:fmt>/", rollup_export.rollup_export, name="rollup_export"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("calendar/", calendar_views.calendar, name="calendar"),
