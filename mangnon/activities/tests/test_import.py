@@ -359,3 +359,24 @@ def test_units_are_resolved_on_the_start_date(send, confirm, units):
     job = confirm(send(xlsx([row(unit=old, start="15/06/2020")])))
     assert job.status == ImportJob.Status.DONE, problems(job)
     assert Activity.objects.get().admin_unit == units.legacy_a
+
+
+def test_the_list_of_recent_imports_does_not_grow_queries(officer, personas, units):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n: int) -> None:
+        for i in range(n):
+            ImportJob.objects.create(
+                kind=ImportJob.Kind.ACTIVITIES, admin_unit=units.commune_a, province=units.province,
+                created_by=personas.officer_a, original_name=f"{i}.xlsx", stored_path="/nowhere", sha256="0",
+            )  # fmt: skip
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        assert officer.get(HOME).status_code == 200
+    add(9)
+    with CaptureQueriesContext(connection) as ten:
+        r = officer.get(HOME)
+    assert r.content.count(b"/activities/import/") >= 10
+    assert len(ten) == len(one)

@@ -168,11 +168,23 @@ def test_pages_need_the_right_role_and_jobs_stay_in_their_commune(
     personas, client_for, client, send, programme
 ):
     job = send(xlsx([row("PC-1", 1)]))
-    for url in (HOME, reverse("support:import_template"), reverse("support:import_job", args=[job.pk])):
-        assert client.get(url).status_code == 302
+    pages = [
+        HOME,
+        reverse("support:import_template"),
+        reverse("support:import_job", args=[job.pk]),
+        reverse("support:import_progress", args=[job.pk]),
+    ]
+    confirm_url = reverse("support:import_confirm", args=[job.pk])
+    for url in pages:
+        assert client.get(url).status_code == 302  # anonymous: to the login page
         assert client_for(personas.collaborator_a).get(url).status_code == 403
         assert client_for(personas.viewer).get(url).status_code == 403
-    assert client_for(personas.officer_b).get(reverse("support:import_job", args=[job.pk])).status_code == 404
+    assert client.post(confirm_url).status_code == 302
+    assert client_for(personas.viewer).post(confirm_url).status_code == 403
+    other = client_for(personas.officer_b)
+    for url in pages[2:]:
+        assert other.get(url).status_code == 404  # another commune's job is not revealed
+    assert other.post(confirm_url).status_code == 404
     officer = client_for(personas.officer_a)
     assert officer.get(reverse("support:import_job", args=[job.pk])).status_code == 200
     assert AuditEvent.objects.filter(
