@@ -1,12 +1,13 @@
 """Demo children's participation: the provincial children's council of 2020 (34 members: 30 children by
 first name and age band, and 4 adult advisers) meeting twice that year, with minutes, and twice in every
-later year; children's voices from the consultations of activities.demo_data (the source activity named),
-in every status: those of 2020 all answered or resolved, the recent ones received, forwarded (some past
-their due date: overdue), answered and resolved. No child's name is stored with a voice.
+later year (a new council every two years); children's voices from the consultations of
+activities.demo_data (the source activity named), in every status: those of 2020 all answered or
+resolved, the recent ones received, forwarded (some past their due date: overdue), answered and
+resolved. No child's name is stored with a voice.
 
 Rows are written with bulk_create in one transaction per set, described by ONE audit event by the
-system. Idempotent: the council by its members of 2020, the meetings of a year by whether that year has
-any, the voices of a year by whether the year's consultations already have voices.
+system. Idempotent: a council term by its members, the meetings of a year by whether that year has any,
+the voices of a year by whether the year's consultations already have voices.
 """
 
 from __future__ import annotations
@@ -86,50 +87,58 @@ ANSWERS = (
 )
 
 
+# The council's terms: (from, to, children, advisers); the first is the council of 2020 (seed 003).
+COUNCIL_TERMS: tuple[tuple[date, date | None, int, int], ...] = (
+    (COUNCIL_FROM, COUNCIL_TO, COUNCIL_CHILDREN, COUNCIL_ADVISERS),
+    (date(2022, 1, 1), date(2023, 12, 31), 28, 4),
+    (date(2024, 1, 1), date(2025, 12, 31), 30, 4),
+    (date(2026, 1, 1), None, 30, 4),
+)
+
+
 def load_council(geo: Geography) -> int:
-    if CouncilMember.objects.filter(admin_unit=geo.province, from_date=COUNCIL_FROM).exists():
-        return 0
-    rng = rng_for(None, "council")
-    rows = []
-    for n in range(COUNCIL_CHILDREN):
-        sex = "F" if n % 2 else "M"
-        rows.append(
-            CouncilMember(
-                admin_unit=geo.province,
-                province=geo.province,
-                name=first_name(rng, sex),
-                role=MemberRole.CHILD,
-                age_band=AgeBand.AGE_16_17 if n % 5 == 0 else AgeBand.AGE_11_15,
-                from_date=COUNCIL_FROM,
-                to_date=COUNCIL_TO,
+    """Each term's members, from its first day (terms not begun yet are left out)."""
+    made = 0
+    for start, end, children, advisers in COUNCIL_TERMS:
+        if start > today() or CouncilMember.objects.filter(admin_unit=geo.province, from_date=start).exists():
+            continue
+        rng = rng_for(None, f"council:{start.year}")
+        rows = []
+        for n in range(children):
+            sex = "F" if n % 2 else "M"
+            rows.append(
+                CouncilMember(
+                    admin_unit=geo.province,
+                    province=geo.province,
+                    name=first_name(rng, sex),
+                    role=MemberRole.CHILD,
+                    age_band=AgeBand.AGE_16_17 if n % 5 == 0 else AgeBand.AGE_11_15,
+                    from_date=start,
+                    to_date=end,
+                )
             )
-        )
-    for _ in range(COUNCIL_ADVISERS):
-        rows.append(
-            CouncilMember(
-                admin_unit=geo.province,
-                province=geo.province,
-                name=synthetic.parent_name(rng, sex=rng.choice("MF")),
-                role=MemberRole.ADVISER,
-                from_date=COUNCIL_FROM,
-                to_date=COUNCIL_TO,
+        for _ in range(advisers):
+            rows.append(
+                CouncilMember(
+                    admin_unit=geo.province,
+                    province=geo.province,
+                    name=synthetic.parent_name(rng, sex=rng.choice("MF")),
+                    role=MemberRole.ADVISER,
+                    from_date=start,
+                    to_date=end,
+                )
             )
-        )
-    with transaction.atomic():
-        CouncilMember.objects.bulk_create(rows)
-        audit.record(
-            actor=None,
-            action=AuditAction.CREATE,
-            object_type="participation.councilmember",
-            unit=geo.province,
-            changes={
-                "demo": True,
-                "members": len(rows),
-                "children": COUNCIL_CHILDREN,
-                "advisers": COUNCIL_ADVISERS,
-            },
-        )
-    return len(rows)
+        with transaction.atomic():
+            CouncilMember.objects.bulk_create(rows)
+            audit.record(
+                actor=None,
+                action=AuditAction.CREATE,
+                object_type="participation.councilmember",
+                unit=geo.province,
+                changes={"demo": True, "term": start.year, "members": len(rows), "advisers": advisers},
+            )
+        made += len(rows)
+    return made
 
 
 def load_meetings(geo: Geography) -> int:
