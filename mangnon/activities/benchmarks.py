@@ -661,7 +661,7 @@ benchmark(
 
 benchmark(
     name="activities.rollup_district",
-    target=Target(max_median_ms=200),
+    target=Target(max_median_ms=500),
     baseline=naive_rollup,
     setup=district_set,
     report=report,

@@ -25,13 +25,13 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404
 
 from mangnon.accounts.access import scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import rollups as core_rollups
-from mangnon.geo.models import AdminUnit
+from mangnon.geo.models import AdminUnit, Level
 from mangnon.geo.selectors import units_in
 
 from .codes import CareKind, GiftOccasion, ProgrammeKind
@@ -158,17 +158,19 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> SupportRo
         sums[0] += int(t["reached"] or 0)
         sums[1] += int(t["visited"] or 0)
         sums[2] += int(t["value"] or 0)
-    # A tally at the recipient's unit or at a unit above it (a district's) covers the recipient: the
-    # recipients are summed per campaign and unit, and each sum is kept when no tally of its campaign
-    # is at a unit on its path (a correlated subquery per recipient took seconds at a province's
-    # volume: activities.rollup_province in bench/README.md).
+    # A tally at the recipient's unit or at a unit above it (a district's) covers the recipient. A tally
+    # at the recipient's own unit is found through the index (campaign, admin_unit); the rest are
+    # summed per campaign and unit, and each sum kept when no tally of its campaign is at a unit above
+    # (a correlated subquery on paths took seconds at a province's volume: activities.rollup_province
+    # in bench/README.md). Only tallies above the communes can be above a recipient's unit.
+    same_unit = GiftTally.objects.filter(campaign=OuterRef("campaign"), admin_unit=OuterRef("admin_unit"))
     tally_paths: dict[int, set[str]] = {}
-    for campaign_id, path in GiftTally.objects.filter(in_period).values_list(
-        "campaign_id", "admin_unit__path"
-    ):
+    above = GiftTally.objects.filter(in_period).exclude(admin_unit__level=Level.COMMUNE)
+    for campaign_id, path in above.values_list("campaign_id", "admin_unit__path"):
         tally_paths.setdefault(campaign_id, set()).add(path)
     named = (
         GiftRecipient.objects.filter(where, in_period)
+        .exclude(Exists(same_unit))
         .order_by()
         .values("campaign_id", "campaign__occasion", "admin_unit__path")
         .annotate(reached=Count("pk"), visited=Count("pk", filter=Q(visited=True)), value=Sum("value"))
