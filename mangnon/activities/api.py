@@ -69,6 +69,7 @@ class ActivityIn(Schema):
     organiser_text: str = ""
     theme: str = ""
     campaign: int | None = None
+    club: int | None = Field(None, description="Id of the club that met (kind club_meeting only)")
     target_groups: list[str] = Field(default_factory=list)
     funding_source: str = Field("", description="state_budget, contributions, international or empty")
     cost: int | None = Field(None, description="Whole đồng")
@@ -88,6 +89,7 @@ class ActivityPatch(Schema):
     organiser_text: str | None = None
     theme: str | None = None
     campaign: int | None = None
+    club: int | None = None
     target_groups: list[str] | None = None
     funding_source: str | None = None
     cost: int | None = None
@@ -144,6 +146,7 @@ class ActivityOut(Schema):
     organiser_text: str
     theme: str
     campaign: int | None
+    club: int | None
     target_groups: list[str]
     funding_source: str
     cost: int | None
@@ -272,6 +275,7 @@ def _detail(viewer: Any, activity: Activity) -> ActivityOut:
         organiser_text=activity.organiser_text,
         theme=activity.theme,
         campaign=activity.campaign_id,
+        club=activity.club_id,
         target_groups=list(activity.target_groups),
         funding_source=activity.funding_source,
         cost=activity.cost,

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from mangnon.activities.models import Activity
-from mangnon.activities.tests.factories import ActivityFactory, AttendeeFactory, TallyFactory
+from mangnon.activities.tests.factories import ActivityFactory, AttendeeFactory, ClubFactory, TallyFactory
 from mangnon.core.models import AuditAction, AuditEvent
 from mangnon.registry.tests.factories import PersonFactory
 
@@ -190,3 +190,21 @@ def test_rollup(personas, api_for, activity_a, activity_b):
     assert api_for(personas.hotline).get(f"{URL}/rollup", params).status_code == 403
     assert Client().get(f"{URL}/rollup", params).status_code == 401
     assert api_for(personas.viewer).get(f"{URL}/rollup", {**params, "from": "2027-01-01"}).status_code == 422
+
+
+# --- club meetings -------------------------------------------------------------------------------------
+
+
+def test_a_club_meeting_names_its_club(personas, api_for, units):
+    club = ClubFactory(admin_unit=units.commune_a, founded_on=date(2025, 9, 1))
+    other = ClubFactory(admin_unit=units.commune_b, founded_on=date(2025, 9, 1))
+    api = api_for(personas.officer_a)
+    r = send(api, "post", URL, _body(kind="club_meeting", club=club.pk))
+    assert r.status_code == 201, r.content
+    assert r.json()["club"] == club.pk
+    assert Activity.objects.get(pk=r.json()["id"]).club == club
+    # Another commune's club, or a club named on another kind, is refused and nothing is written.
+    for body in (_body(kind="club_meeting", club=other.pk), _body(kind="training", club=club.pk)):
+        refused = send(api, "post", URL, body)
+        assert refused.status_code == 422 and "club" in refused.json()["detail"]
+    assert Activity.objects.count() == 1
