@@ -129,19 +129,25 @@ class TallySums:
     by_group_sex: dict[str, dict[str, int]]
 
 
-def tally_sums(tallies: QuerySet[Tally]) -> TallySums:
-    """Person-times in all, by kind and by group × sex, from one grouped query (kind × group × sex)."""
-    by_kind = dict.fromkeys(ActivityKind.values, 0)
-    by_group_sex = {g: {s: 0 for s in TallySex.values} for g in Group.values}
-    rows = (
-        tallies.order_by()
-        .values_list("activity__kind", "group", "sex")
-        .annotate(n=Sum("count"))
-        .values_list("activity__kind", "group", "sex", "n")
+def tally_sums(tallies: QuerySet[Tally], activities: QuerySet[Activity]) -> TallySums:
+    """Person-times in all, by kind and by group × sex (`tallies` are those of `activities`).
+
+    By group × sex: one pass with a filtered sum per cell, which SQLite runs without sorting the rows
+    (a GROUP BY on the two text columns sorted all 146,000 cells of a province's year); by kind: the
+    sums per activity, in the order of the tally index, added up by each activity's kind. 150 ms
+    against 176 for one query grouped by kind, group and sex, at a province (activities.rollup_*)."""
+    cells = [(group, sex) for group in Group.values for sex in TallySex.values]
+    found = tallies.order_by().aggregate(
+        **{f"c{i}": Sum("count", filter=Q(group=group, sex=sex)) for i, (group, sex) in enumerate(cells)}
     )
-    for kind, group, sex, n in rows:
-        by_kind[kind] += int(n or 0)
-        by_group_sex[group][sex] += int(n or 0)
+    by_group_sex = {g: dict.fromkeys(TallySex.values, 0) for g in Group.values}
+    for i, (group, sex) in enumerate(cells):
+        by_group_sex[group][sex] = int(found[f"c{i}"] or 0)
+    kinds = dict(activities.order_by().values_list("pk", "kind"))
+    by_kind = dict.fromkeys(ActivityKind.values, 0)
+    per_activity = tallies.order_by().values_list("activity_id").annotate(n=Sum("count"))
+    for activity_id, n in per_activity.values_list("activity_id", "n"):
+        by_kind[kinds[activity_id]] += int(n or 0)
     return TallySums(sum(by_kind.values()), by_kind, by_group_sex)
 
 
@@ -262,7 +268,7 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> ActivityR
     attendees = attendees_of(activities)
     by_kind = activities_by_kind(activities)
     items, quantity = materials_by_kind(activities)
-    sums = tally_sums(tallies)
+    sums = tally_sums(tallies, activities)
     persons = person_counts(attendees)
     return ActivityRollup(
         unit=unit.code,
