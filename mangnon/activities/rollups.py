@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
@@ -130,21 +131,32 @@ class TallySums:
 
 
 def tally_sums(tallies: QuerySet[Tally], activities: QuerySet[Activity]) -> TallySums:
-    """Person-times in all, by kind and by group × sex (`tallies` are those of `activities`).
-
-    By group × sex: one pass with a filtered sum per cell, which SQLite runs without sorting the rows
-    (a GROUP BY on the two text columns sorted all 146,000 cells of a province's year); by kind: the
-    sums per activity, in the order of the tally index, added up by each activity's kind. 150 ms
-    against 176 for one query grouped by kind, group and sex, at a province (activities.rollup_*)."""
+    """Person-times in all, by kind and by group × sex (`tallies` are those of `activities`), the
+    way each database sums them fastest (activities.rollup_* in bench/README.md, at a province's year
+    of 146,000 cells). PostgreSQL: one query grouped by kind, group and sex (a hash aggregate; 291 ms
+    for the whole province roll-up against 354 the SQLite way). SQLite sorts the rows for a GROUP BY
+    on text columns, so there: one pass with a filtered sum per group × sex cell, and the sums per
+    activity (in the tally index's order) added up by kind (150 ms against 176 for the grouped query)."""
+    by_kind = dict.fromkeys(ActivityKind.values, 0)
+    by_group_sex = {g: dict.fromkeys(TallySex.values, 0) for g in Group.values}
+    if connection.vendor != "sqlite":
+        rows = (
+            tallies.order_by()
+            .values_list("activity__kind", "group", "sex")
+            .annotate(n=Sum("count"))
+            .values_list("activity__kind", "group", "sex", "n")
+        )
+        for kind, group, sex, n in rows:
+            by_kind[kind] += int(n or 0)
+            by_group_sex[group][sex] += int(n or 0)
+        return TallySums(sum(by_kind.values()), by_kind, by_group_sex)
     cells = [(group, sex) for group in Group.values for sex in TallySex.values]
     found = tallies.order_by().aggregate(
         **{f"c{i}": Sum("count", filter=Q(group=group, sex=sex)) for i, (group, sex) in enumerate(cells)}
     )
-    by_group_sex = {g: dict.fromkeys(TallySex.values, 0) for g in Group.values}
     for i, (group, sex) in enumerate(cells):
         by_group_sex[group][sex] = int(found[f"c{i}"] or 0)
     kinds = dict(activities.order_by().values_list("pk", "kind"))
-    by_kind = dict.fromkeys(ActivityKind.values, 0)
     per_activity = tallies.order_by().values_list("activity_id").annotate(n=Sum("count"))
     for activity_id, n in per_activity.values_list("activity_id", "n"):
         by_kind[kinds[activity_id]] += int(n or 0)
