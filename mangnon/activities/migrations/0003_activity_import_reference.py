@@ -5,22 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0002_clubs_care_models'),
-        ('geo', '0001_initial'),
-        ('orgs', '0003_active_label'),
+        ("activities", "0002_clubs_care_models"),
+        ("geo", "0001_initial"),
+        ("orgs", "0003_active_label"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='import_reference',
-            field=models.CharField(blank=True, default='', max_length=60, verbose_name='reference'),
+            model_name="activity",
+            name="import_reference",
+            field=models.CharField(blank=True, default="", max_length=60, verbose_name="reference"),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.UniqueConstraint(condition=models.Q(('import_reference', ''), _negated=True), fields=('admin_unit', 'import_reference'), name='activities_import_reference_once'),
+            model_name="activity",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("import_reference", ""), _negated=True),
+                fields=("admin_unit", "import_reference"),
+                name="activities_import_reference_once",
+            ),
         ),
     ]

@@ -5,22 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geo', '0001_initial'),
-        ('registry', '0006_importjob_kind'),
-        ('support', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("registry", "0006_importjob_kind"),
+        ("support", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='disbursement',
-            name='import_reference',
-            field=models.CharField(blank=True, default='', max_length=60, verbose_name='reference'),
+            model_name="disbursement",
+            name="import_reference",
+            field=models.CharField(blank=True, default="", max_length=60, verbose_name="reference"),
         ),
         migrations.AddConstraint(
-            model_name='disbursement',
-            constraint=models.UniqueConstraint(condition=models.Q(('import_reference', ''), _negated=True), fields=('admin_unit', 'import_reference'), name='support_disb_import_reference_once'),
+            model_name="disbursement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("import_reference", ""), _negated=True),
+                fields=("admin_unit", "import_reference"),
+                name="support_disb_import_reference_once",
+            ),
         ),
     ]
