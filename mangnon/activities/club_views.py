@@ -10,8 +10,10 @@ audited; lists and figures name no one and are not.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -212,54 +214,83 @@ def club_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse | FileR
     )
 
 
+def _new_initial(units: list[AdminUnit]) -> dict[str, Any]:
+    """A new record's form: a fresh submission key, and the unit when the user has one current unit."""
+    initial: dict[str, Any] = {"submission": uuid.uuid4().hex}
+    current = [u for u in units if u.valid_to is None]
+    if len(current) == 1:
+        initial["admin_unit"] = current[0].pk
+    return initial
+
+
+def _save_form(
+    request: HttpRequest,
+    form: ClubForm | CareModelForm,
+    *,
+    refs: tuple[str, ...],
+    create: Callable[..., Any],
+    update: Callable[..., Any] | None,
+    recorded: str,
+    saved: str,
+    page: str,
+) -> HttpResponse | int:
+    """A club's or care model's form sent: created once when there is nothing to `update` (its
+    submission key, the body hashed with the records it names as ids: `refs`), else updated at its
+    version. Returns the redirect to the record's page, or the status to show the form again with its
+    errors (409 stale version, 400 otherwise)."""
+    if not form.is_valid():
+        return 400
+    fields = form.fields_for_service()
+    try:
+        if update is None:
+            body = {**fields, **{name: fields[name].pk if fields[name] else None for name in refs}}
+            record = create(
+                actor=request.user,
+                fields=fields,
+                idempotency_key=form.cleaned_data["submission"],
+                request_hash=idempotency.body_hash(body),
+            ).obj
+            messages.success(request, recorded)
+        else:
+            record = update(version=form.cleaned_data["version"] or 0, changes=fields)
+            messages.success(request, saved)
+    except club_services.Conflict:
+        form.add_error(
+            None, _("The record was changed by someone else: reload it and make your change again.")
+        )
+        return 409
+    except ValidationError as error:
+        _errors_to_form(form, error)  # type: ignore[arg-type]
+    except idempotency.KeyReused:
+        form.add_error(None, _("This form was sent already with other details. Open a new form."))
+    else:
+        return HttpResponseRedirect(reverse(page, args=[record.pk]))
+    return 400
+
+
 def _club_form(request: HttpRequest, club: Club | None) -> HttpResponse:
     units = _units(request.user, Action.ACTIVITY_RECORD)
     schools = _orgs(units, schools=True)
     status = 200
     if request.method == "POST":
         form = ClubForm(request.POST, units=units, schools=schools)
-        if form.is_valid():
-            fields = form.fields_for_service()
-            try:
-                if club is None:
-                    body = {
-                        **fields,
-                        "admin_unit": fields["admin_unit"].pk,
-                        "school": fields["school"].pk if fields["school"] else None,
-                    }
-                    saved = club_services.club_create(
-                        actor=request.user,
-                        fields=fields,
-                        idempotency_key=form.cleaned_data["submission"],
-                        request_hash=idempotency.body_hash(body),
-                    ).obj
-                    messages.success(request, _("The club is recorded."))
-                else:
-                    saved = club_services.club_update(
-                        actor=request.user,
-                        club=club,
-                        version=form.cleaned_data["version"] or 0,
-                        changes=fields,
-                    )
-                    messages.success(request, _("The club is saved."))
-            except club_services.Conflict:
-                form.add_error(
-                    None, _("The record was changed by someone else: reload it and make your change again.")
-                )
-                status = 409
-            except ValidationError as error:
-                _errors_to_form(form, error)  # type: ignore[arg-type]
-            except idempotency.KeyReused:
-                form.add_error(None, _("This form was sent already with other details. Open a new form."))
-            else:
-                return HttpResponseRedirect(reverse("activities:club", args=[saved.pk]))
-        status = status if status == 409 else 400
+        sent = _save_form(
+            request,
+            form,
+            refs=("admin_unit", "school"),
+            create=club_services.club_create,
+            update=None
+            if club is None
+            else partial(club_services.club_update, actor=request.user, club=club),
+            recorded=_("The club is recorded."),
+            saved=_("The club is saved."),
+            page="activities:club",
+        )
+        if isinstance(sent, HttpResponse):
+            return sent
+        status = sent
     elif club is None:
-        initial: dict[str, Any] = {"submission": uuid.uuid4().hex}
-        current = [u for u in units if u.valid_to is None]
-        if len(current) == 1:
-            initial["admin_unit"] = current[0].pk
-        form = ClubForm(initial=initial, units=units, schools=schools)
+        form = ClubForm(initial=_new_initial(units), units=units, schools=schools)
     else:
         initial = {name: getattr(club, name) for name in ("kind", "name", "founded_on", "closed_on", "note")}
         initial.update(version=club.version, admin_unit=club.admin_unit_id, school=club.school_id)
@@ -432,48 +463,23 @@ def _care_model_form(request: HttpRequest, model: CareModel | None) -> HttpRespo
     status = 200
     if request.method == "POST":
         form = CareModelForm(request.POST, units=units, organisations=orgs)
-        if form.is_valid():
-            fields = form.fields_for_service()
-            try:
-                if model is None:
-                    body = {
-                        **fields,
-                        "admin_unit": fields["admin_unit"].pk,
-                        "organisation": fields["organisation"].pk if fields["organisation"] else None,
-                    }
-                    saved_model = club_services.care_model_create(
-                        actor=request.user,
-                        fields=fields,
-                        idempotency_key=form.cleaned_data["submission"],
-                        request_hash=idempotency.body_hash(body),
-                    ).obj
-                    messages.success(request, _("The care model is recorded."))
-                else:
-                    saved_model = club_services.care_model_update(
-                        actor=request.user,
-                        model=model,
-                        version=form.cleaned_data["version"] or 0,
-                        changes=fields,
-                    )
-                    messages.success(request, _("The care model is saved."))
-            except club_services.Conflict:
-                form.add_error(
-                    None, _("The record was changed by someone else: reload it and make your change again.")
-                )
-                status = 409
-            except ValidationError as error:
-                _errors_to_form(form, error)  # type: ignore[arg-type]
-            except idempotency.KeyReused:
-                form.add_error(None, _("This form was sent already with other details. Open a new form."))
-            else:
-                return HttpResponseRedirect(reverse("activities:care_model", args=[saved_model.pk]))
-        status = status if status == 409 else 400
+        sent = _save_form(
+            request,
+            form,
+            refs=("admin_unit", "organisation"),
+            create=club_services.care_model_create,
+            update=None
+            if model is None
+            else partial(club_services.care_model_update, actor=request.user, model=model),
+            recorded=_("The care model is recorded."),
+            saved=_("The care model is saved."),
+            page="activities:care_model",
+        )
+        if isinstance(sent, HttpResponse):
+            return sent
+        status = sent
     elif model is None:
-        initial: dict[str, Any] = {"submission": uuid.uuid4().hex}
-        current = [u for u in units if u.valid_to is None]
-        if len(current) == 1:
-            initial["admin_unit"] = current[0].pk
-        form = CareModelForm(initial=initial, units=units, organisations=orgs)
+        form = CareModelForm(initial=_new_initial(units), units=units, organisations=orgs)
     else:
         names = ("kind", "name", "start_date", "end_date", "children_served", "description")
         initial = {name: getattr(model, name) for name in names}
