@@ -10,6 +10,7 @@ member list, the meetings' minutes and the voices raised at them).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -46,6 +47,38 @@ def _fresh(form_class: type[forms.Form], **initial: Any) -> forms.Form:
 def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
     for name, problems in error.message_dict.items():
         form.add_error(name if name in form.fields else None, problems)
+
+
+def _create_once(
+    request: HttpRequest,
+    form: forms.Form,
+    create: Callable[..., Any],
+    *,
+    keyed: dict[str, Any],
+    **given: Any,
+) -> bool:
+    """The form's record created once through `create` (the service, given the form's data and
+    `given`), its submission key the form's and the body hashed with the record it belongs to (`keyed`).
+    True when created (with its message); else the problems are on the form."""
+    if not form.is_valid():
+        return False
+    data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
+    try:
+        create(
+            actor=request.user,
+            **given,
+            **data,
+            idempotency_key=form.cleaned_data["submission"],
+            request_hash=idempotency.body_hash({**data, **keyed}),
+        )
+    except ValidationError as exc:
+        _errors_to_form(form, exc)
+    except idempotency.KeyReused:
+        form.add_error(None, _("This form was sent already with other details. Open a new form."))
+    else:
+        messages.success(request, _("Saved."))
+        return True
+    return False
 
 
 def _back(unit: AdminUnit, anchor: str) -> HttpResponseRedirect:
@@ -121,23 +154,8 @@ def council(request: HttpRequest) -> HttpResponse:
 def member_add(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = council_selectors.get_council_unit_for_user(request.user, unit_id, Action.VOICE_RECORD)
     form = MemberForm(request.POST)
-    if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
-        try:
-            council_services.member_add(
-                actor=request.user,
-                admin_unit=unit,
-                **data,
-                idempotency_key=form.cleaned_data["submission"],
-                request_hash=idempotency.body_hash({**data, "unit": unit.pk}),
-            )
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        except idempotency.KeyReused:
-            form.add_error(None, _("This form was sent already with other details. Open a new form."))
-        else:
-            messages.success(request, _("Saved."))
-            return _back(unit, "members")
+    if _create_once(request, form, council_services.member_add, keyed={"unit": unit.pk}, admin_unit=unit):
+        return _back(unit, "members")
     return _page(request, unit, member_form=form, status=400)
 
 
@@ -164,23 +182,8 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_record(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = council_selectors.get_council_unit_for_user(request.user, unit_id, Action.VOICE_RECORD)
     form = MeetingForm(request.POST)
-    if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
-        try:
-            services.meeting_create(
-                actor=request.user,
-                admin_unit=unit,
-                **data,
-                idempotency_key=form.cleaned_data["submission"],
-                request_hash=idempotency.body_hash({**data, "unit": unit.pk}),
-            )
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        except idempotency.KeyReused:
-            form.add_error(None, _("This form was sent already with other details. Open a new form."))
-        else:
-            messages.success(request, _("Saved."))
-            return _back(unit, "meetings")
+    if _create_once(request, form, services.meeting_create, keyed={"unit": unit.pk}, admin_unit=unit):
+        return _back(unit, "meetings")
     return _page(request, unit, meeting_form=form, status=400)
 
 
@@ -191,23 +194,14 @@ def recommendation_record(request: HttpRequest, pk: int) -> HttpResponse:
     of the meeting and linked to it, so it follows the voices' steps (forwarded, answered, resolved)."""
     meeting = council_selectors.get_meeting_for_user(request.user, pk, Action.VOICE_RECORD)
     form = RecommendationForm(request.POST, auto_id=f"m{meeting.pk}_%s")
-    if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
-        try:
-            services.voice_create(
-                actor=request.user,
-                admin_unit=meeting.admin_unit,
-                raised_on=meeting.held_on,
-                meeting=meeting,
-                **data,
-                idempotency_key=form.cleaned_data["submission"],
-                request_hash=idempotency.body_hash({**data, "meeting": meeting.pk}),
-            )
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        except idempotency.KeyReused:
-            form.add_error(None, _("This form was sent already with other details. Open a new form."))
-        else:
-            messages.success(request, _("Saved."))
-            return _back(meeting.admin_unit, f"meeting-{meeting.pk}")
+    if _create_once(
+        request,
+        form,
+        services.voice_create,
+        keyed={"meeting": meeting.pk},
+        admin_unit=meeting.admin_unit,
+        raised_on=meeting.held_on,
+        meeting=meeting,
+    ):
+        return _back(meeting.admin_unit, f"meeting-{meeting.pk}")
     return _page(request, meeting.admin_unit, recommendation=(meeting, form), status=400)
