@@ -8,14 +8,14 @@ problem at once, and nothing is written. Members' names never enter the audit tr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Min
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from mangnon.registry.services import Conflict, province_of
 
 from .codes import CareModelKind, ClubKind, MemberRole, TallySex
 from .models import CareModel, Club, ClubMember
+from .services import _only_editable, _require, _whole, _write_at_version
 
 __all__ = ["Conflict"]
 
@@ -61,13 +62,66 @@ class Created:
     created: bool  # False: a retried request with the same idempotency key
 
 
-def _require(actor: Any, unit: AdminUnit) -> None:
-    if not scope_for(actor, Action.ACTIVITY_RECORD).contains(unit):
-        raise PermissionDenied
+def _create(
+    *,
+    actor: Any,
+    model: type[Club] | type[CareModel],
+    cleaned: dict[str, Any],
+    snapshot: Callable[[Mapping[str, Any]], dict[str, Any]],
+    scope: str,
+    related: tuple[str, ...],
+    idempotency_key: str,
+    request_hash: str,
+) -> Created:
+    """A club or care model from its cleaned fields at a unit where the actor records activities,
+    audited; with `idempotency_key`, a retry returns the first one (`related` loaded with it)."""
+    unit: AdminUnit = cleaned["admin_unit"]
+    _require(actor, unit)
+
+    def create() -> Club | CareModel:
+        obj = model.objects.create(**cleaned, province=province_of(unit), recorded_by=actor)
+        audit.record(actor=actor, action=AuditAction.CREATE, obj=obj, unit=unit, changes=snapshot(cleaned))
+        return obj
+
+    obj, created = idempotency.create_once(
+        actor=actor,
+        scope=scope,
+        key=idempotency_key,
+        request_hash=request_hash,
+        create=create,
+        load=lambda pk: model.objects.select_related(*related).get(pk=pk),
+    )
+    return Created(obj, created)
 
 
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _update(
+    *,
+    actor: Any,
+    obj: Club | CareModel,
+    version: int,
+    changes: Mapping[str, Any],
+    editable: tuple[str, ...],
+    clean: Callable[[Mapping[str, Any]], dict[str, Any]],
+    snapshot: Callable[[Mapping[str, Any]], dict[str, Any]],
+) -> None:
+    """Change a club's or care model's `editable` fields at `version` (stale: Conflict, nothing
+    written); moving it to another unit needs ACTIVITY_RECORD at both. Reloads `obj`."""
+    _require(actor, obj.admin_unit)
+    _only_editable(changes, editable)
+    current = {name: getattr(obj, name) for name in editable}
+    cleaned = clean({**current, **changes})
+    if cleaned["admin_unit"] != obj.admin_unit:
+        _require(actor, cleaned["admin_unit"])
+    with transaction.atomic():
+        _write_at_version(type(obj), obj.pk, version, cleaned)
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=obj,
+            unit=cleaned["admin_unit"],
+            changes=audit.diff(snapshot(current), snapshot(cleaned)),
+        )
+    obj.refresh_from_db()
 
 
 def _text(value: Any, limit: int) -> str:
@@ -156,58 +210,30 @@ def club_create(
 ) -> Created:
     """A club, team or class (its fields as in CLUB_EDITABLE; `school` an Organisation or its id) at a
     unit where the actor records activities. With `idempotency_key`, a retry returns the first club."""
-    cleaned = _clean_club(fields)
-    unit: AdminUnit = cleaned["admin_unit"]
-    _require(actor, unit)
-
-    def create() -> Club:
-        club = Club.objects.create(**cleaned, province=province_of(unit), recorded_by=actor)
-        audit.record(
-            actor=actor, action=AuditAction.CREATE, obj=club, unit=unit, changes=_club_snapshot(cleaned)
-        )
-        return club
-
-    club, created = idempotency.create_once(
+    return _create(
         actor=actor,
+        model=Club,
+        cleaned=_clean_club(fields),
+        snapshot=_club_snapshot,
         scope=CLUB_SCOPE,
-        key=idempotency_key,
+        related=("admin_unit", "school"),
+        idempotency_key=idempotency_key,
         request_hash=request_hash,
-        create=create,
-        load=lambda pk: Club.objects.select_related("admin_unit", "school").get(pk=pk),
     )
-    return Created(club, created)
 
 
 def club_update(*, actor: Any, club: Club, version: int, changes: Mapping[str, Any]) -> Club:
     """Change a club's fields (those of CLUB_EDITABLE). A stale `version` raises Conflict and writes
     nothing; moving it to another unit needs ACTIVITY_RECORD at both."""
-    _require(actor, club.admin_unit)
-    unknown = sorted(set(changes) - set(CLUB_EDITABLE))
-    if unknown:
-        raise ValidationError(
-            {"__all__": [_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(unknown)}]}
-        )
-    current = {name: getattr(club, name) for name in CLUB_EDITABLE}
-    cleaned = _clean_club({**current, **changes}, club=club)
-    if cleaned["admin_unit"] != club.admin_unit:
-        _require(actor, cleaned["admin_unit"])
-    with transaction.atomic():
-        bumped = Club.objects.filter(pk=club.pk, version=version).update(
-            **cleaned,
-            province=province_of(cleaned["admin_unit"]),
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-        if not bumped:
-            raise Conflict(Club.objects.values_list("version", flat=True).get(pk=club.pk))
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=club,
-            unit=cleaned["admin_unit"],
-            changes=audit.diff(_club_snapshot(current), _club_snapshot(cleaned)),
-        )
-    club.refresh_from_db()
+    _update(
+        actor=actor,
+        obj=club,
+        version=version,
+        changes=changes,
+        editable=CLUB_EDITABLE,
+        clean=lambda data: _clean_club(data, club=club),
+        snapshot=_club_snapshot,
+    )
     return club
 
 
@@ -397,57 +423,29 @@ def care_model_create(
     *, actor: Any, fields: Mapping[str, Any], idempotency_key: str = "", request_hash: str = ""
 ) -> Created:
     """A care model (fields as in CARE_MODEL_EDITABLE) at a unit where the actor records activities."""
-    cleaned = _clean_care_model(fields)
-    unit: AdminUnit = cleaned["admin_unit"]
-    _require(actor, unit)
-
-    def create() -> CareModel:
-        model = CareModel.objects.create(**cleaned, province=province_of(unit), recorded_by=actor)
-        audit.record(
-            actor=actor, action=AuditAction.CREATE, obj=model, unit=unit, changes=_model_snapshot(cleaned)
-        )
-        return model
-
-    model, created = idempotency.create_once(
+    return _create(
         actor=actor,
+        model=CareModel,
+        cleaned=_clean_care_model(fields),
+        snapshot=_model_snapshot,
         scope=CARE_MODEL_SCOPE,
-        key=idempotency_key,
+        related=("admin_unit", "organisation"),
+        idempotency_key=idempotency_key,
         request_hash=request_hash,
-        create=create,
-        load=lambda pk: CareModel.objects.select_related("admin_unit", "organisation").get(pk=pk),
     )
-    return Created(model, created)
 
 
 def care_model_update(*, actor: Any, model: CareModel, version: int, changes: Mapping[str, Any]) -> CareModel:
     """Change a care model (fields of CARE_MODEL_EDITABLE); a stale `version` raises Conflict."""
-    _require(actor, model.admin_unit)
-    unknown = sorted(set(changes) - set(CARE_MODEL_EDITABLE))
-    if unknown:
-        raise ValidationError(
-            {"__all__": [_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(unknown)}]}
-        )
-    current = {name: getattr(model, name) for name in CARE_MODEL_EDITABLE}
-    cleaned = _clean_care_model({**current, **changes})
-    if cleaned["admin_unit"] != model.admin_unit:
-        _require(actor, cleaned["admin_unit"])
-    with transaction.atomic():
-        bumped = CareModel.objects.filter(pk=model.pk, version=version).update(
-            **cleaned,
-            province=province_of(cleaned["admin_unit"]),
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-        if not bumped:
-            raise Conflict(CareModel.objects.values_list("version", flat=True).get(pk=model.pk))
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=model,
-            unit=cleaned["admin_unit"],
-            changes=audit.diff(_model_snapshot(current), _model_snapshot(cleaned)),
-        )
-    model.refresh_from_db()
+    _update(
+        actor=actor,
+        obj=model,
+        version=version,
+        changes=changes,
+        editable=CARE_MODEL_EDITABLE,
+        clean=_clean_care_model,
+        snapshot=_model_snapshot,
+    )
     return model
 
 

@@ -71,6 +71,27 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _only_editable(changes: Mapping[str, Any], editable: Sequence[str]) -> None:
+    unknown = sorted(set(changes) - set(editable))
+    if unknown:
+        raise ValidationError(
+            {"__all__": [_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(unknown)}]}
+        )
+
+
+def _write_at_version(model: Any, pk: int, version: int, cleaned: Mapping[str, Any]) -> None:
+    """The record's cleaned fields written (its province following its unit) and its version bumped,
+    only if it is still at `version`; else Conflict with the version it is at. Call inside a transaction."""
+    bumped = model.objects.filter(pk=pk, version=version).update(
+        **cleaned,
+        province=province_of(cleaned["admin_unit"]),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not bumped:
+        raise Conflict(model.objects.values_list("version", flat=True).get(pk=pk))
+
+
 # --- campaigns ---------------------------------------------------------------------------------------
 
 
@@ -396,25 +417,14 @@ def activity_update(
     tally grid, in one transaction. A stale `version` raises Conflict and writes nothing; moving it to
     another unit needs ACTIVITY_RECORD at both."""
     _require(actor, activity.admin_unit)
-    unknown = sorted(set(changes) - set(EDITABLE))
-    if unknown:
-        raise ValidationError(
-            {"__all__": [_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(unknown)}]}
-        )
+    _only_editable(changes, EDITABLE)
     current = {name: getattr(activity, name) for name in EDITABLE}
     cleaned = _clean_fields(actor, {**current, **changes})
     if cleaned["admin_unit"] != activity.admin_unit:
         _require(actor, cleaned["admin_unit"])
     tally_rows = _clean_tallies(tallies) if tallies is not None else None
     with transaction.atomic():
-        bumped = Activity.objects.filter(pk=activity.pk, version=version).update(
-            **cleaned,
-            province=province_of(cleaned["admin_unit"]),
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-        if not bumped:
-            raise Conflict(Activity.objects.values_list("version", flat=True).get(pk=activity.pk))
+        _write_at_version(Activity, activity.pk, version, cleaned)
         diff = audit.diff(_snapshot(current), _snapshot(cleaned))
         if tally_rows is not None:
             before = _tally_snapshot(list(activity.tallies.order_by("pk")))
