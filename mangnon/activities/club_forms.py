@@ -17,10 +17,10 @@ from mangnon.geo.models import AdminUnit
 from mangnon.orgs.models import Organisation
 
 from .codes import CareModelKind, ClubKind, MemberRole, TallySex
-from .forms import UnitChoiceField, _blank, unit_label
+from .forms import UnitChoiceField, UnitPeriodForm, _blank, unit_label
 
 
-class _PeriodForm(forms.Form):
+class _PeriodForm(UnitPeriodForm):
     """Unit (either geography), kind and period: what is active on at least one day of it."""
 
     kind_choices: Any = ()
@@ -30,21 +30,8 @@ class _PeriodForm(forms.Form):
     end = VietnameseDateField(label=_("Active until"), required=False)
 
     def __init__(self, *args: Any, units: Iterable[AdminUnit], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.units = {u.pk: u for u in units}
-        self.fields["unit"].choices = _blank((pk, unit_label(u)) for pk, u in self.units.items())  # type: ignore[attr-defined]
+        super().__init__(*args, units=units, **kwargs)
         self.fields["kind"].choices = _blank(self.kind_choices)  # type: ignore[attr-defined]
-
-    def chosen_unit(self) -> AdminUnit | None:
-        pk = self.cleaned_data.get("unit")
-        return self.units.get(pk) if pk is not None else None
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The end of the period is before its start."))
-        return data
 
 
 class ClubFilterForm(_PeriodForm):

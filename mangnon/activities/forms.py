@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mangnon.core.forms import VietnameseDateField
+from mangnon.core.forms import PeriodForm, VietnameseDateField
 from mangnon.geo.models import AdminUnit
 
 from .codes import ActivityKind, FundingSource, Group, MaterialKind, TallySex
@@ -43,51 +43,37 @@ def cell_name(group: str, sex: str) -> str:
     return f"t_{group}_{sex}"
 
 
-class ActivityFilterForm(forms.Form):
+class UnitPeriodForm(PeriodForm):
+    """A unit (either geography, chosen by its id in the subclass's `unit` field: blank allowed unless
+    `blank_unit` is False) and a period."""
+
+    blank_unit = True
+
+    def __init__(self, *args: Any, units: Iterable[AdminUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {u.pk: u for u in units}
+        choices = [(pk, unit_label(u)) for pk, u in self.units.items()]
+        self.fields["unit"].choices = _blank(choices) if self.blank_unit else choices  # type: ignore[attr-defined]
+
+    def chosen_unit(self) -> AdminUnit | None:
+        pk = self.cleaned_data.get("unit")
+        return self.units.get(pk) if pk is not None else None
+
+
+class ActivityFilterForm(UnitPeriodForm):
     start = VietnameseDateField(label=_("Started from"), required=False)
     end = VietnameseDateField(label=_("Started until"), required=False)
     unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_blank(ActivityKind.choices))
 
-    def __init__(self, *args: Any, units: Iterable[AdminUnit], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.units = {u.pk: u for u in units}
-        self.fields["unit"].choices = _blank((pk, unit_label(u)) for pk, u in self.units.items())  # type: ignore[attr-defined]
 
-    def chosen_unit(self) -> AdminUnit | None:
-        pk = self.cleaned_data.get("unit")
-        return self.units.get(pk) if pk is not None else None
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The end of the period is before its start."))
-        return data
-
-
-class RollupForm(forms.Form):
+class RollupForm(UnitPeriodForm):
     """The roll-up page's unit (either geography) and period; the default is this year so far."""
 
+    blank_unit = False
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
     start = VietnameseDateField(label=_("From"))
     end = VietnameseDateField(label=_("To"))
-
-    def __init__(self, *args: Any, units: Iterable[AdminUnit], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.units = {u.pk: u for u in units}
-        self.fields["unit"].choices = [(pk, unit_label(u)) for pk, u in self.units.items()]  # type: ignore[attr-defined]
-
-    def chosen_unit(self) -> AdminUnit | None:
-        pk = self.cleaned_data.get("unit")
-        return self.units.get(pk) if pk is not None else None
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The end of the period is before its start."))
-        return data
 
 
 class ActivityForm(forms.Form):

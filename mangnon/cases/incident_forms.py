@@ -13,7 +13,7 @@ from django import forms
 from django.forms import CheckboxSelectMultiple, MultipleChoiceField
 from django.utils.translation import gettext_lazy as _
 
-from mangnon.core.forms import VietnameseDateField
+from mangnon.core.forms import PeriodForm, VietnameseDateField
 from mangnon.geo.models import AdminUnit
 from mangnon.registry.codes import Sex
 
@@ -38,7 +38,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return unit_label(obj)
 
 
-class IncidentFilterForm(forms.Form):
+class IncidentFilterForm(PeriodForm):
     """The register's filters, every one optional; a commune is chosen by its id (codes were reused
     by the reform), from the communes of either geography the viewer may see."""
 
@@ -58,13 +58,6 @@ class IncidentFilterForm(forms.Form):
         """The chosen commune (call after is_valid())."""
         pk = self.cleaned_data.get("commune")
         return self.communes.get(pk) if pk is not None else None
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The end of the period is before its start."))
-        return data
 
 
 class IncidentFieldsForm(forms.Form):

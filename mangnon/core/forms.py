@@ -33,6 +33,18 @@ class VietnameseDateField(forms.DateField):
         super().__init__(**kwargs)
 
 
+class PeriodForm(forms.Form):
+    """A form with a period, its `start` and `end` fields declared by the subclass: the end may not
+    come before the start."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end of the period is before its start."))
+        return data
+
+
 def parse_date(text: str) -> dt.date | None:
     """`text` as a date (dd/mm/yyyy or yyyy-mm-dd), or None when it is not one."""
     try:

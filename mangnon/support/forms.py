@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mangnon.core.forms import VietnameseDateField
+from mangnon.core.forms import PeriodForm, VietnameseDateField
 from mangnon.geo.models import AdminUnit
 from mangnon.orgs.models import Organisation
 from mangnon.registry.codes import SpecialGroup
@@ -41,7 +41,7 @@ class _Choices(forms.Form):
         return self.communes.get(pk) if pk is not None else None
 
 
-class DisbursementFilterForm(_Choices):
+class DisbursementFilterForm(_Choices, PeriodForm):
     """The list's filters, every one optional."""
 
     start = VietnameseDateField(label=_("Paid from"), required=False)
@@ -56,13 +56,6 @@ class DisbursementFilterForm(_Choices):
         self._set_units("commune", communes)
         codes = dict.fromkeys(p.code for p in programmes)
         self.fields["programme"].choices = _blank((c, c) for c in codes)  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The end of the period is before its start."))
-        return data
 
 
 class DisbursementForm(_Choices):
@@ -115,7 +108,7 @@ class ProgrammeForm(forms.Form):
     active_to = VietnameseDateField(label=_("Active until"), required=False)
 
 
-class FiguresForm(_Choices):
+class FiguresForm(_Choices, PeriodForm):
     """The unit (either geography) and period of the roll-up."""
 
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, empty_value=None)
@@ -125,13 +118,6 @@ class FiguresForm(_Choices):
     def __init__(self, *args: Any, units: Iterable[AdminUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._set_units("unit", units)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The end of the period is before its start."))
-        return data
 
 
 class GiftCampaignForm(forms.Form):
