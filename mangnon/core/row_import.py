@@ -23,7 +23,7 @@ text (the exports neutralise it: core.export).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -439,6 +439,15 @@ def _load(importer_class: type[RowImport], job_id: int) -> RowImport:
     return importer_class(job)
 
 
+def _checked(importer: RowImport, rows: Iterable[Row]) -> Iterator[tuple[int, Row]]:
+    """The file's rows numbered from 1 and each checked; more than MAX_ROWS is a file problem."""
+    for total, row in enumerate(rows, start=1):
+        if total > MAX_ROWS:
+            raise FileProblem("rows.too_many", max=MAX_ROWS)
+        importer.check(row)
+        yield total, row
+
+
 def job_validate(importer_class: type[RowImport], job_id: int) -> None:
     """The dry run: every row checked, through the service too, and nothing kept."""
     importer = _load(importer_class, job_id)
@@ -448,11 +457,7 @@ def job_validate(importer_class: type[RowImport], job_id: int) -> None:
     total = valid = existing = errors = 0
     try:
         with importer.rows() as rows:
-            for row in rows:
-                total += 1
-                if total > MAX_ROWS:
-                    raise FileProblem("rows.too_many", max=MAX_ROWS)
-                importer.check(row)
+            for total, row in _checked(importer, rows):
                 if row.ok and importer.existing(row):
                     existing += 1
                 elif row.ok:
@@ -481,15 +486,25 @@ def job_validate(importer_class: type[RowImport], job_id: int) -> None:
     )
 
 
-def job_confirm(importer: type[RowImport], *, actor: Any, job: Any) -> Any:
-    """The officer's go-ahead after a clean dry run: the import runs in the background, all or nothing."""
+def start_import(
+    job: Any,
+    *,
+    actor: Any,
+    mode: str,
+    schedule: Callable[[int], Any],
+    changes: Callable[[Any], dict[str, Any]],
+    errors_refused: bool = False,
+) -> Any:
+    """The officer's go-ahead, under the job's row lock: a job waiting for confirmation (refused
+    otherwise, and when it has rows with problems if `errors_refused`) is set importing in `mode` from
+    its first row, audited with `changes(job)`, and its id `schedule`d once committed."""
     with transaction.atomic():
         current = type(job).objects.select_for_update().get(pk=job.pk)
         if current.status != "validated":
             raise UploadRefused(_("This import is not waiting for confirmation."))
-        if current.error_count:
+        if errors_refused and current.error_count:
             raise UploadRefused(_("Some rows have problems: correct the file and upload it again."))
-        current.mode = "all_or_nothing"
+        current.mode = mode
         current.status = "importing"
         current.processed_rows = 0
         current.save(update_fields=["mode", "status", "processed_rows", "updated_at"])
@@ -498,10 +513,22 @@ def job_confirm(importer: type[RowImport], *, actor: Any, job: Any) -> Any:
             action=AuditAction.IMPORT,
             obj=current,
             unit=current.admin_unit,
-            changes={"kind": importer.kind, "rows": current.total_rows},
+            changes=changes(current),
         )
-        transaction.on_commit(lambda: importer.schedule_run(current.pk))
+        transaction.on_commit(lambda: schedule(current.pk))
     return current
+
+
+def job_confirm(importer: type[RowImport], *, actor: Any, job: Any) -> Any:
+    """The officer's go-ahead after a clean dry run: the import runs in the background, all or nothing."""
+    return start_import(
+        job,
+        actor=actor,
+        mode="all_or_nothing",
+        schedule=importer.schedule_run,
+        changes=lambda current: {"kind": importer.kind, "rows": current.total_rows},
+        errors_refused=True,
+    )
 
 
 def job_run(importer_class: type[RowImport], job_id: int) -> None:
@@ -515,11 +542,7 @@ def job_run(importer_class: type[RowImport], job_id: int) -> None:
     existing = total = 0
     try:
         with transaction.atomic(), importer.rows() as rows:
-            for row in rows:
-                total += 1
-                if total > MAX_ROWS:
-                    raise FileProblem("rows.too_many", max=MAX_ROWS)
-                importer.check(row)
+            for total, row in _checked(importer, rows):  # noqa: B007 (the count is read after the loop)
                 if row.ok and importer.existing(row):
                     existing += 1
                     continue

@@ -47,6 +47,7 @@ from mangnon.accounts.roles import Action
 from mangnon.core import audit
 from mangnon.core.models import AuditAction
 from mangnon.core.names import name_sort_key, split_name
+from mangnon.core.row_import import start_import
 from mangnon.core.text import normalize_name
 from mangnon.core.xlsx_import import (
     CSV_SNIFF_BYTES,
@@ -886,23 +887,13 @@ def import_job_confirm(*, actor: Any, job: ImportJob, mode: str) -> ImportJob:
     """The officer's go-ahead after the dry run, in the mode they chose; the import runs in the background."""
     from .tasks import run_import
 
-    with transaction.atomic():
-        current = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if current.status != ImportJob.Status.VALIDATED:
-            raise UploadRefused(_("This import is not waiting for confirmation."))
-        current.mode = mode
-        current.status = ImportJob.Status.IMPORTING
-        current.processed_rows = 0
-        current.save(update_fields=["mode", "status", "processed_rows", "updated_at"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.IMPORT,
-            obj=current,
-            unit=current.admin_unit,
-            changes={"mode": mode, "rows": current.total_rows, "errors": current.error_count},
-        )
-        transaction.on_commit(lambda: run_import.enqueue(current.pk))
-    return current
+    return start_import(
+        job,
+        actor=actor,
+        mode=mode,
+        schedule=run_import.enqueue,
+        changes=lambda current: {"mode": mode, "rows": current.total_rows, "errors": current.error_count},
+    )
 
 
 STALE_AFTER = dt.timedelta(minutes=15)  # an importing job untouched this long lost its worker
