@@ -15,6 +15,7 @@ from functools import reduce
 from operator import or_
 from typing import Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -182,3 +183,20 @@ def get_scoped_or_404(
     if obj is None:
         raise Http404
     return obj
+
+
+def pk_or_404(value: Any) -> int:
+    """A record's id from a URL or a form as a number; Http404 when it is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def check_at_unit(user: Any, unit: AdminUnit, view: Action, action: Action) -> None:
+    """Http404 unless `user` may `view` at `unit` (a record there is not revealed to them);
+    PermissionDenied when they may view there but not take `action`."""
+    if not scope_for(user, view).contains(unit):
+        raise Http404
+    if action != view and not scope_for(user, action).contains(unit):
+        raise PermissionDenied

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from mangnon.accounts.access import scope_for
+from mangnon.accounts.access import check_at_unit, pk_or_404, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit
 from mangnon.core.models import AuditAction
@@ -38,13 +37,6 @@ class ClubFilter:
     def as_dict(self) -> dict[str, Any]:
         values = {**self.__dict__, "unit": self.unit.code if self.unit else None}
         return {k: v for k, v in values.items() if v not in ("", None)}
-
-
-def _pk(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def _period_q(f: ClubFilter, since: str, until: str) -> Q:
@@ -89,20 +81,21 @@ def get_club_for_user(user: Any, club_id: Any, action: Action = Action.ACTIVITY_
     when they may read it but not take `action` there."""
     club = (
         Club.objects.select_related("admin_unit", "province", "school", "recorded_by")
-        .filter(pk=_pk(club_id))
+        .filter(pk=pk_or_404(club_id))
         .first()
     )
-    if club is None or not scope_for(user, Action.ACTIVITY_VIEW).contains(club.admin_unit):
+    if club is None:
         raise Http404
-    if action != Action.ACTIVITY_VIEW and not scope_for(user, action).contains(club.admin_unit):
-        raise PermissionDenied
+    check_at_unit(user, club.admin_unit, Action.ACTIVITY_VIEW, action)
     return club
 
 
 def member_of(club: Club, member_id: Any) -> ClubMember:
     """A member of the club (404 when the id is not one of its members)."""
     member = (
-        ClubMember.objects.filter(club=club, pk=_pk(member_id)).select_related("club__admin_unit").first()
+        ClubMember.objects.filter(club=club, pk=pk_or_404(member_id))
+        .select_related("club__admin_unit")
+        .first()
     )
     if member is None:
         raise Http404
@@ -165,11 +158,10 @@ def care_models_for(viewer: Any, filters: ClubFilter | None = None) -> QuerySet[
 def get_care_model_for_user(user: Any, model_id: Any, action: Action = Action.ACTIVITY_VIEW) -> CareModel:
     model = (
         CareModel.objects.select_related("admin_unit", "province", "organisation")
-        .filter(pk=_pk(model_id))
+        .filter(pk=pk_or_404(model_id))
         .first()
     )
-    if model is None or not scope_for(user, Action.ACTIVITY_VIEW).contains(model.admin_unit):
+    if model is None:
         raise Http404
-    if action != Action.ACTIVITY_VIEW and not scope_for(user, action).contains(model.admin_unit):
-        raise PermissionDenied
+    check_at_unit(user, model.admin_unit, Action.ACTIVITY_VIEW, action)
     return model

@@ -17,7 +17,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
-from mangnon.accounts.access import scope_for
+from mangnon.accounts.access import check_at_unit, pk_or_404, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit
 from mangnon.core.models import AuditAction
@@ -63,42 +63,30 @@ def council_units(viewer: Any) -> list[AdminUnit]:
 def get_council_unit_for_user(user: Any, unit_id: Any, action: Action = Action.VOICE_VIEW) -> AdminUnit:
     """The unit whose council `user` may read (404 outside their scope); 403 when they may read it but
     not take `action` there."""
-    scope = _scope(user)
-    try:
-        pk = int(unit_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    _scope(user)  # 403 when they see no council at all
+    pk = pk_or_404(unit_id)
     unit = AdminUnit.objects.filter(pk=pk).first()
-    if unit is None or not scope.contains(unit):
+    if unit is None:
         raise Http404
-    if action != Action.VOICE_VIEW and not scope_for(user, action).contains(unit):
-        raise PermissionDenied
+    check_at_unit(user, unit, Action.VOICE_VIEW, action)
     return unit
 
 
 def get_member_for_user(user: Any, member_id: Any, action: Action = Action.VOICE_VIEW) -> CouncilMember:
-    try:
-        pk = int(member_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(member_id)
     member = CouncilMember.objects.select_related("admin_unit").filter(pk=pk).first()
-    if member is None or not scope_for(user, Action.VOICE_VIEW).contains(member.admin_unit):
+    if member is None:
         raise Http404
-    if action != Action.VOICE_VIEW and not scope_for(user, action).contains(member.admin_unit):
-        raise PermissionDenied
+    check_at_unit(user, member.admin_unit, Action.VOICE_VIEW, action)
     return member
 
 
 def get_meeting_for_user(user: Any, meeting_id: Any, action: Action = Action.VOICE_VIEW) -> CouncilMeeting:
-    try:
-        pk = int(meeting_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(meeting_id)
     meeting = CouncilMeeting.objects.select_related("admin_unit").filter(pk=pk).first()
-    if meeting is None or not scope_for(user, Action.VOICE_VIEW).contains(meeting.admin_unit):
+    if meeting is None:
         raise Http404
-    if action != Action.VOICE_VIEW and not scope_for(user, action).contains(meeting.admin_unit):
-        raise PermissionDenied
+    check_at_unit(user, meeting.admin_unit, Action.VOICE_VIEW, action)
     return meeting
 
 
