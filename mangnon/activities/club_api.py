@@ -7,6 +7,7 @@ members and is audited; the lists (names, kinds, counts) name no one and are not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -184,20 +185,27 @@ def _asked(period: Period, kinds: list[str]) -> tuple[club_selectors.ClubFilter,
     return club_selectors.ClubFilter(start=start, end=end, unit=unit, kind=period.kind), start, end
 
 
+def _club(c: Club) -> dict[str, Any]:
+    """What a club's summary and its page say alike."""
+    return {
+        "id": c.pk,
+        "kind": c.kind,
+        "name": c.name,
+        "unit": c.admin_unit.code,
+        "unit_name": c.admin_unit.name,
+        "school": c.school_id,
+        "school_name": c.school.name if c.school else "",
+        "founded_on": c.founded_on,
+        "closed_on": c.closed_on,
+        "version": c.version,
+    }
+
+
 def _summary(c: Club) -> ClubSummary:
     return ClubSummary(
-        id=c.pk,
-        kind=c.kind,
-        name=c.name,
-        unit=c.admin_unit.code,
-        unit_name=c.admin_unit.name,
-        school=c.school_id,
-        school_name=c.school.name if c.school else "",
-        founded_on=c.founded_on,
-        closed_on=c.closed_on,
+        **_club(c),
         members=c.member_count,  # type: ignore[attr-defined]
         meetings=c.meeting_count,  # type: ignore[attr-defined]
-        version=c.version,
     )
 
 
@@ -218,28 +226,41 @@ def _detail(viewer: Any, club: Club) -> ClubOut:
     """The club with its members and meetings; the read is audited."""
     d = club_selectors.club_details(viewer=viewer, club=club)
     return ClubOut(
-        id=club.pk,
-        kind=club.kind,
-        name=club.name,
-        unit=club.admin_unit.code,
-        unit_name=club.admin_unit.name,
+        **_club(club),
         province=club.province.code,
-        school=club.school_id,
-        school_name=club.school.name if club.school else "",
-        founded_on=club.founded_on,
-        closed_on=club.closed_on,
         note=club.note,
         members=[_member(m) for m in d.members],
         meetings=[MeetingOut(id=a.pk, title=a.title, start_date=a.start_date) for a in d.meetings],
-        version=club.version,
     )
 
 
 def _club_fields(data: dict[str, Any], on: date) -> dict[str, Any]:
+    """A club's or care model's fields for its service: the `unit` code (valid `on`) as `admin_unit`."""
     fields = {k: v for k, v in data.items() if k != "unit"}
     if "unit" in data:
         fields["admin_unit"] = _unit_or_422(data["unit"] or "", on)
     return fields
+
+
+def _create(
+    request: HttpRequest, body: Schema, on: date, create: Callable[..., club_services.Created]
+) -> tuple[Any, club_services.Created]:
+    """The caller (who must record activities) and the club or care model `create`d from `body` (its
+    unit's code valid `on`) once: the request's Idempotency-Key, the body hashed; problems as a 422."""
+    user = caller(request)
+    if not can(user, Action.ACTIVITY_RECORD):
+        raise PermissionDenied
+    fields = _club_fields(body.model_dump(), on)
+    try:
+        made = create(
+            actor=user,
+            fields=fields,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            request_hash=idempotency.body_hash(body.model_dump(mode="json")),
+        )
+    except ValidationError as exc:
+        raise invalid(exc) from None
+    return user, made
 
 
 @router.get("", response={200: ClubList, 422: ErrorOut}, summary="Clubs active in a period, with counts")
@@ -259,19 +280,7 @@ def list_clubs(request: HttpRequest, period: Query[Period]) -> ClubList:
     summary="Record a club, team or class (honours Idempotency-Key)",
 )
 def create_club(request: HttpRequest, body: ClubIn) -> Status[ClubOut]:
-    user = caller(request)
-    if not can(user, Action.ACTIVITY_RECORD):
-        raise PermissionDenied
-    fields = _club_fields(body.model_dump(), body.founded_on)
-    try:
-        made = club_services.club_create(
-            actor=user,
-            fields=fields,
-            idempotency_key=request.headers.get("Idempotency-Key", ""),
-            request_hash=idempotency.body_hash(body.model_dump(mode="json")),
-        )
-    except ValidationError as exc:
-        raise invalid(exc) from None
+    user, made = _create(request, body, body.founded_on, club_services.club_create)
     club = club_selectors.get_club_for_user(user, made.obj.pk)
     return Status(201 if made.created else 200, _detail(user, club))
 
@@ -363,21 +372,7 @@ def list_care_models(request: HttpRequest, period: Query[Period]) -> CareModelLi
     summary="Record a care model (honours Idempotency-Key)",
 )
 def create_care_model(request: HttpRequest, body: CareModelIn) -> Status[CareModelOut]:
-    user = caller(request)
-    if not can(user, Action.ACTIVITY_RECORD):
-        raise PermissionDenied
-    data = body.model_dump()
-    fields = {k: v for k, v in data.items() if k != "unit"}
-    fields["admin_unit"] = _unit_or_422(body.unit, body.start_date)
-    try:
-        made = club_services.care_model_create(
-            actor=user,
-            fields=fields,
-            idempotency_key=request.headers.get("Idempotency-Key", ""),
-            request_hash=idempotency.body_hash(body.model_dump(mode="json")),
-        )
-    except ValidationError as exc:
-        raise invalid(exc) from None
+    user, made = _create(request, body, body.start_date, club_services.care_model_create)
     return Status(
         201 if made.created else 200, _care_model(club_selectors.get_care_model_for_user(user, made.obj.pk))
     )
