@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mangnon.accounts.access import scope_for
-from mangnon.accounts.roles import Action
 from mangnon.activities.models import Activity
 from mangnon.core import audit, idempotency
 from mangnon.core.models import AuditAction
@@ -26,7 +24,7 @@ from mangnon.geo.models import AdminUnit
 from mangnon.orgs.models import Organisation
 from mangnon.registry.services import Conflict, province_of
 
-from .council_services import active_members
+from .council_services import _require, active_members
 from .models import AgeBand, ChildVoice, CouncilMeeting, Sex, Topic, VoiceStatus
 
 __all__ = ["TRANSITIONS", "Conflict"]
@@ -47,11 +45,6 @@ TRANSITIONS: dict[str, str] = {
 class Recorded:
     voice: ChildVoice
     created: bool  # False: a retried request with the same idempotency key
-
-
-def _require(actor: Any, unit: AdminUnit) -> None:
-    if not scope_for(actor, Action.VOICE_RECORD).contains(unit):
-        raise PermissionDenied
 
 
 def voice_create(
