@@ -224,6 +224,9 @@ def _adult(
     )  # fmt: skip
 
 
+CIRCUMSTANCE_YEARS = 10
+
+
 def _after(rng: random.Random, start: date, today: date, *, within_days: int) -> date:
     earliest = max(start, today - timedelta(days=within_days))
     return earliest + timedelta(days=rng.randrange(max(1, (today - earliest).days + 1)))
@@ -306,7 +309,14 @@ def _household(
             batch.caregivers.append((child, carer, relationship, primary))
         born_on: date = row["date_of_birth"] or date(row["birth_year"], 7, 1)
         if group is not None:
-            start = _after(rng, born_on, today, within_days=365 * (6 if group == SpecialGroup.D else 3))
+            # The register carries the circumstances of past years too (the payments and figures of
+            # 2019-2020 count them): a disability is mostly known in the first three years of life,
+            # another circumstance began at any time in the last ten years (never before birth).
+            if group == SpecialGroup.D:
+                known_by = min(today, born_on + timedelta(days=3 * 365))
+                start = _after(rng, born_on, known_by, within_days=3 * 365)
+            else:
+                start = _after(rng, born_on, today, within_days=365 * CIRCUMSTANCE_YEARS)
             source = CircumstanceSource.COMMUNE_REVIEW if rng.random() < 0.8 else CircumstanceSource.HEALTH
             if group in (SpecialGroup.E, SpecialGroup.G):
                 source = CircumstanceSource.POLICE

@@ -5,9 +5,10 @@ later years, up to the moment the demo is loaded.
   support (study, health care, monthly allowance, ad hoc). In 2020 they paid 13,303 times, 17,316,469,000
   đồng in all: 665 children a monthly allowance every month (7,980 payments), 1,330 children a study
   grant in January and September (2,660), 1,330 health-care and 1,333 ad hoc payments, the ad hoc
-  amounts taking whatever makes the total exact. Each is paid to a registered child already born on the
-  day (and eligible then by the programme's rule, `services.eligible_on`), at the pre-reform commune the
-  child lived in then (the commune that went into the child's current one).
+  amounts taking whatever makes the total exact. The programmes support children in special
+  circumstances (every group of the Law on Children), so each payment goes to a registered child who
+  was in one of those groups on the day paid (the rule of `services.eligible_on`), at the pre-reform
+  commune the child lived in then (the commune that went into the child's current one).
 - Gifts: Tết thiếu nhi 2020 (203,648 children, 12,146,500,000 đồng) and Trung thu 2020 (207,485
   child-times reached, 16,512 visited and given gifts, 4,989,000,000 đồng), as one tally per pre-reform
   district-level unit, split by the children living there so that they add up exactly; both occasions
@@ -48,11 +49,11 @@ from mangnon.core.models import AuditAction
 from mangnon.geo.models import LAST_PRE_REFORM_DAY, REFORM_DATE, AdminUnit
 from mangnon.orgs.codes import OrgKind
 from mangnon.orgs.models import Organisation
-from mangnon.registry.models import Child
+from mangnon.registry.codes import SpecialGroup
+from mangnon.registry.models import Child, SpecialCircumstance
 
 from .codes import CareKind, GiftOccasion, ProgrammeKind
 from .models import AlternativeCare, CareReview, Disbursement, GiftCampaign, GiftTally, Programme
-from .services import eligible_on
 
 if TYPE_CHECKING:
     from mangnon.demo.loader import DemoContext
@@ -122,7 +123,7 @@ def _programmes(geo: Geography) -> dict[str, Programme]:
                 name=s.name,
                 legal_basis=s.legal_basis,
                 kind=s.kind,
-                eligible_groups=[],
+                eligible_groups=list(SpecialGroup.values),
                 province=geo.province,
                 active_from=s.active_from,
                 created_by=rec,
@@ -163,8 +164,16 @@ class Payment:
     thousands: int  # amount in thousands of đồng
 
 
+def _in_circumstances(child: Child, day: date) -> bool:
+    """`services.eligible_on` for programmes that support every group, read from the rows loaded with
+    the child (one query for all of them rather than one per payment)."""
+    periods: list[tuple[date, date | None]] = getattr(child, "demo_periods", [])
+    return any(start <= day and (end is None or end >= day) for start, end in periods)
+
+
 def _pool(rng: Any, children: Sequence[Child], day: date) -> list[Child]:
-    pool = [c for c in children if _born_by(c, day)]
+    """The children a programme may pay on `day`, in random order."""
+    pool = [c for c in children if _born_by(c, day) and _in_circumstances(c, day)]
     rng.shuffle(pool)
     return pool
 
@@ -209,14 +218,26 @@ def plan_payments(
     return [p for p in out if p.day <= today() and _born_by(p.child, p.day)] if not first else out
 
 
-MAX_CHILDREN_READ = 20_000  # the sample's children; --scale full pays among the first 20,000 of its 366,000
+MAX_CHILDREN_READ = 20_000  # more than the sample's children in special circumstances (about 4,000)
 
 
 def _children() -> list[Child]:
-    """The registered children payments and placements are drawn from (their households, hence their
-    communes, are in random order, so the first ones are spread over the province)."""
+    """The registered children in special circumstances, whom payments and placements are drawn from,
+    each with its circumstances' periods (`demo_periods`); in the order of their households, which is
+    random, so the first ones are spread over the province."""
+    periods: dict[int, list[tuple[date, date | None]]] = {}
+    for child_id, start, end in SpecialCircumstance.objects.values_list("child_id", "start_date", "end_date"):
+        periods.setdefault(child_id, []).append((start, end))
     fields = ("pk", "admin_unit", "person__date_of_birth", "person__birth_year")
-    return list(Child.objects.select_related("person").only(*fields).order_by("pk")[:MAX_CHILDREN_READ])
+    children = list(
+        Child.objects.select_related("person")
+        .only(*fields)
+        .filter(pk__in=SpecialCircumstance.objects.values("child_id"))
+        .order_by("pk")[:MAX_CHILDREN_READ]
+    )
+    for child in children:
+        child.demo_periods = periods[child.pk]  # type: ignore[attr-defined]
+    return children
 
 
 def load_disbursements(
@@ -236,7 +257,7 @@ def load_disbursements(
             # existing then.
             if unit is None or not p.programme.is_active_on(p.day) or not unit.is_valid_on(p.day):
                 raise ValueError(f"A demo payment breaks the rules: {p}")
-            if p.programme.eligible_groups and not eligible_on(p.child, p.programme, p.day):
+            if not _born_by(p.child, p.day) or not _in_circumstances(p.child, p.day):
                 raise ValueError(f"A demo payment to an ineligible child: {p}")
             district = unit if unit.level != "commune" else geo.by_pk.get(unit.parent_id or 0)
             approver = (
