@@ -24,7 +24,7 @@ from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.models import User
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
-from mangnon.core.api import ApiError, caller, conflict, invalid
+from mangnon.core.api import ApiError, ErrorOut, caller, conflict, invalid
 from mangnon.core.models import AuditAction
 from mangnon.geo.selectors import unit_on
 from mangnon.intake.access import get_contact_for_user
@@ -140,11 +140,6 @@ class OpenedOut(Schema):
 class CaseList(Schema):
     items: list[CaseSummary]
     count: int
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
 
 
 class ListFilter(Schema):

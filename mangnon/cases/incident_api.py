@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError, caller, invalid
+from mangnon.core.api import ApiError, ErrorOut, caller, invalid
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
 
@@ -31,11 +31,6 @@ router = Router(tags=["incidents"])
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
 
 
 class PerpetratorIn(Schema):

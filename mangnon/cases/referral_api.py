@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError, caller, conflict, invalid
+from mangnon.core.api import ApiError, ErrorOut, caller, conflict, invalid
 from mangnon.geo.selectors import unit_on
 from mangnon.intake.access import get_contact_for_user
 from mangnon.orgs.models import Organisation
@@ -113,11 +113,6 @@ class ReferralOut(Schema):
 class ReferralList(Schema):
     items: list[ReferralOut]
     count: int
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
 
 
 class ListFilter(Schema):

@@ -9,12 +9,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as InvalidInput
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from . import idempotency
 
 logger = logging.getLogger(__name__)
+
+
+class ErrorOut(Schema):
+    """The body of every error answer (see `error_response`): what routes declare for 4xx statuses."""
+
+    error: str
+    detail: Any = None
 
 
 class ApiError(Exception):

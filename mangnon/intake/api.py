@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
-from mangnon.core.api import ApiError, caller, conflict, invalid
+from mangnon.core.api import ApiError, ErrorOut, caller, conflict, invalid
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
@@ -163,11 +163,6 @@ class ContactOut(ContactSummary):
 class ContactList(Schema):
     items: list[ContactSummary]
     count: int
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
 
 
 class ListFilter(Schema):

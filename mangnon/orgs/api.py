@@ -7,8 +7,6 @@ every change is audited by the service. Reads are not audited: the directory hol
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -17,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError, caller, conflict, invalid
+from mangnon.core.api import ApiError, ErrorOut, caller, conflict, invalid
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
 
@@ -97,11 +95,6 @@ class ListFilter(Schema):
     active: bool | None = Field(True, description="false: the inactive ones only; omit for active ones")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0)
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
 
 
 def _unit(code: str, field: str = "unit") -> AdminUnit:

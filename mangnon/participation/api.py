@@ -20,7 +20,7 @@ from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.activities.models import Activity
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError, caller, conflict, invalid
+from mangnon.core.api import ApiError, ErrorOut, caller, conflict, invalid
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
 from mangnon.orgs.models import Organisation
@@ -32,11 +32,6 @@ router = Router(tags=["participation"])
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
 
 
 class VoiceIn(Schema):

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
-from mangnon.core.api import ApiError, caller, conflict, invalid
+from mangnon.core.api import ApiError, ErrorOut, caller, conflict, invalid
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import unit_on
@@ -143,11 +143,6 @@ class CandidateOut(Schema):
 
 class CandidateList(Schema):
     candidates: list[CandidateOut]
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
 
 
 class ListFilter(Schema):

@@ -8,7 +8,6 @@ honour an Idempotency-Key.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -19,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mangnon.accounts.access import can
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
-from mangnon.core.api import ApiError, caller, invalid
+from mangnon.core.api import ApiError, ErrorOut, caller, invalid
 from mangnon.geo.selectors import unit_on
 from mangnon.registry.services import province_of
 
@@ -30,11 +29,6 @@ router = Router(tags=["support"])
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
 
 
 class DisbursementIn(Schema):
