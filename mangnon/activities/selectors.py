@@ -15,7 +15,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from mangnon.accounts.access import scope_for
+from mangnon.accounts.access import pk_or_404, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit
 from mangnon.core.models import AuditAction
@@ -30,10 +30,7 @@ ACTIVITY_TYPE = "activities.activity"
 def get_activity_for_user(user: Any, activity_id: Any, action: Action = Action.ACTIVITY_VIEW) -> Activity:
     """The activity if `user` may read activities at its unit (404 otherwise: existence is not revealed);
     403 when they may read it but not take `action` there."""
-    try:
-        pk = int(activity_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(activity_id)
     activity = (
         Activity.objects.select_related("admin_unit", "province", "organiser", "campaign", "recorded_by")
         .filter(pk=pk)
@@ -164,10 +161,7 @@ def campaigns_for(viewer: Any) -> QuerySet[Campaign]:
 
 def get_campaign_for_user(user: Any, campaign_id: Any) -> Campaign:
     """A campaign of a province where the user reads activities (404 otherwise)."""
-    try:
-        pk = int(campaign_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(campaign_id)
     campaign = campaigns_for(user).filter(pk=pk).first()
     if campaign is None:
         raise Http404

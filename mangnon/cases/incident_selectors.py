@@ -34,7 +34,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from mangnon.accounts.access import can, scope_for
+from mangnon.accounts.access import can, pk_or_404, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit
 from mangnon.core.models import AuditAction
@@ -55,10 +55,7 @@ INCIDENT_TYPE = "cases.incident"
 def get_incident_for_user(user: Any, incident_id: Any, action: Action = Action.CASE_VIEW) -> Incident:
     """The incident if `user` may read cases at its commune (404 otherwise: existence is not revealed);
     403 when they may read it but not take `action` there."""
-    try:
-        pk = int(incident_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(incident_id)
     incident = Incident.objects.select_related("admin_unit", "province", "recorded_by").filter(pk=pk).first()
     if incident is None or not scope_for(user, Action.CASE_VIEW).contains(incident.admin_unit):
         raise Http404

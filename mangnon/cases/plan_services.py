@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mangnon.accounts.access import scope_for
+from mangnon.accounts.access import pk_or_404, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
 from mangnon.core.models import AuditAction
@@ -84,10 +84,7 @@ def next_statuses(service: CaseService, case: Case) -> list[str]:
 
 def get_service(case: Case, service_id: Any) -> CaseService:
     """One service of the case (404 for another case's service or no service)."""
-    try:
-        pk = int(service_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(service_id)
     found = CaseService.objects.select_related("provider").filter(case=case, pk=pk).first()
     if found is None:
         raise Http404

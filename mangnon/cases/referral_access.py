@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from mangnon.accounts.access import can, scope_for
+from mangnon.accounts.access import can, pk_or_404, scope_for
 from mangnon.accounts.roles import Action
 
 from .models import Referral
@@ -82,10 +82,7 @@ def may_answer(user: Any, referral: Referral) -> bool:
 
 
 def get_referral_for_user(user: Any, referral_id: Any, *, answer: bool = False) -> Referral:
-    try:
-        pk = int(referral_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(referral_id)
     referral = Referral.objects.select_related(*RELATED).filter(visible_q(user), pk=pk).first()
     if referral is None:
         raise Http404

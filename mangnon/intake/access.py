@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from mangnon.accounts.access import scope_for
+from mangnon.accounts.access import pk_or_404, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.geo.models import AdminUnit
 
@@ -75,10 +75,7 @@ def can_see_caller(user: Any, contact: Contact) -> bool:
 def get_contact_for_user(user: Any, contact_id: Any, action: Action = Action.CONTACT_VIEW) -> Contact:
     """The contact if `user` may read it (404 otherwise); with CONTACT_TAKE, 403 when they may read it
     but not change it."""
-    try:
-        pk = int(contact_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(contact_id)
     contact = (
         Contact.objects.select_related("line", "admin_unit", "province", "referred_to", "counsellor")
         .filter(pk=pk)

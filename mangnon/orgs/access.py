@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from mangnon.accounts.access import active_memberships, scope_for
+from mangnon.accounts.access import active_memberships, pk_or_404, scope_for
 from mangnon.accounts.roles import Action, roles_allowed
 from mangnon.geo.models import AdminUnit
 
@@ -38,10 +38,7 @@ def can_manage(user: Any, organisation: Organisation) -> bool:
 def get_organisation_for_user(user: Any, pk: int, action: Action = Action.ORG_VIEW) -> Organisation:
     """The organisation if it lies in one of the user's provinces (else 404); 403 when the user reads
     it but may not take `action` (ORG_MANAGE) at its unit."""
-    try:
-        key = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    key = pk_or_404(pk)
     organisation = (
         Organisation.objects.select_related("admin_unit", "province", "created_by").filter(pk=key).first()
     )

@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from mangnon.accounts.access import scope_for
+from mangnon.accounts.access import pk_or_404, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit
 from mangnon.core.models import AuditAction
@@ -30,10 +30,7 @@ VOICE_TYPE = "participation.childvoice"
 def get_voice_for_user(user: Any, voice_id: Any, action: Action = Action.VOICE_VIEW) -> ChildVoice:
     """The voice if `user` may read voices at its unit (404 otherwise); 403 when they may read it but
     not take `action` there."""
-    try:
-        pk = int(voice_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(voice_id)
     voice = (
         ChildVoice.objects.select_related("admin_unit", "province", "forwarded_to_org", "source_activity")
         .filter(pk=pk)

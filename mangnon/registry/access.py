@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from mangnon.accounts.access import scope_for
+from mangnon.accounts.access import pk_or_404, scope_for
 from mangnon.accounts.roles import Action
 
 from .codes import SENSITIVE_GROUPS, SENSITIVE_RISKS, ChildStatus
@@ -38,10 +38,7 @@ def _resolve(child_id: int) -> Child | None:
 
 def get_child_for_user(user: Any, child_id: int, action: Action = Action.CHILD_VIEW) -> Child:
     """The child (or the survivor it was merged into) if `user` may take `action` on it."""
-    try:
-        pk = int(child_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(child_id)
     child = _resolve(pk)
     if child is None or not scope_for(user, Action.CHILD_VIEW).contains(child.admin_unit):
         raise Http404

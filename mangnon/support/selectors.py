@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, QuerySet, Sum
 from django.http import Http404
 
-from mangnon.accounts.access import active_memberships, scope_for
+from mangnon.accounts.access import active_memberships, pk_or_404, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit
 from mangnon.core.models import AuditAction
@@ -39,10 +39,7 @@ def programmes_for(viewer: Any) -> QuerySet[Programme]:
 def get_programme_for_user(user: Any, programme_id: Any, action: Action | None = None) -> Programme:
     """A programme of one of the user's provinces (404 otherwise); with `action` (PROGRAMME_MANAGE),
     403 when they may read it but not manage it."""
-    try:
-        pk = int(programme_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(programme_id)
     programme = programmes_for(user).select_related("province").filter(pk=pk).first()
     if programme is None:
         raise Http404
@@ -62,10 +59,7 @@ def campaigns_for(viewer: Any) -> QuerySet[GiftCampaign]:
 
 
 def get_campaign_for_user(user: Any, campaign_id: Any) -> GiftCampaign:
-    try:
-        pk = int(campaign_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(campaign_id)
     campaign = campaigns_for(user).filter(pk=pk).first()
     if campaign is None:
         raise Http404
@@ -78,10 +72,7 @@ def get_campaign_for_user(user: Any, campaign_id: Any) -> GiftCampaign:
 def get_disbursement_for_user(user: Any, disbursement_id: Any) -> Disbursement:
     """The disbursement if the user may read support at its unit (404 otherwise). Not audited here:
     the caller that shows it calls `record_view`."""
-    try:
-        pk = int(disbursement_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(disbursement_id)
     row = Disbursement.objects.select_related("programme", "admin_unit", "province").filter(pk=pk).first()
     if row is None or not scope_for(user, Action.SUPPORT_VIEW).contains(row.admin_unit):
         raise Http404
@@ -155,10 +146,7 @@ def record_view(
 def get_placement_for_user(
     user: Any, placement_id: Any, action: Action = Action.SUPPORT_VIEW
 ) -> AlternativeCare:
-    try:
-        pk = int(placement_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(placement_id)
     row = (
         AlternativeCare.objects.select_related("admin_unit", "child__person", "facility")
         .filter(pk=pk)
