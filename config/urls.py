@@ -16,6 +16,7 @@ urlpatterns = [
     path("support/", include("mangnon.support.urls")),
     path("activities/", include("mangnon.activities.urls")),
     path("participation/", include("mangnon.participation.urls")),
+    path("indicators/", include("mangnon.indicators.urls")),
     path("reports/", include("mangnon.reports.urls")),
     path("audit/", include("mangnon.accounts.audit_urls")),
     path("registry/import/", include("mangnon.registry.import_urls")),

@@ -54,6 +54,12 @@ class Action(StrEnum):
     PROGRAMME_MANAGE = "support.programme_manage"
     VOICE_VIEW = "participation.voice_view"
     VOICE_RECORD = "participation.voice_record"
+    INDICATOR_VIEW = "indicators.view"
+    INDICATOR_SMALL_CELLS = "indicators.small_cells"
+    DATA_ENTER = "indicators.data_enter"
+    DATA_APPROVE = "indicators.data_approve"
+    DATA_UNLOCK = "indicators.data_unlock"
+    TARGET_SET = "indicators.target_set"
 
 
 _ALL = frozenset(Role)
@@ -191,6 +197,35 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         }
     ),
     Action.VOICE_RECORD: frozenset({Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.COLLABORATOR}),
+    # Indicators: every role that plans or reports reads them. Leadership reads them as published, with
+    # small cells suppressed (disclosure control); the officers who work with the records see them whole.
+    Action.INDICATOR_VIEW: frozenset(
+        {
+            Role.PROVINCE_MANAGER,
+            Role.PROVINCE_OFFICER,
+            Role.CASE_MANAGER,
+            Role.COMMUNE_OFFICER,
+            Role.COMMUNE_CHAIR,
+            Role.VIEWER,
+        }
+    ),
+    Action.INDICATOR_SMALL_CELLS: frozenset(
+        {
+            Role.PROVINCE_MANAGER,
+            Role.PROVINCE_OFFICER,
+            Role.CASE_MANAGER,
+            Role.COMMUNE_OFFICER,
+            Role.COMMUNE_CHAIR,
+        }
+    ),
+    # Figures from other sectors are entered by the officer of the unit that reports them (the province
+    # officer types what the health and education departments send), submitted, then approved by the
+    # province, which locks them; only the province manager may unlock an approved report.
+    Action.DATA_ENTER: frozenset({Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER}),
+    Action.DATA_APPROVE: frozenset({Role.PROVINCE_MANAGER, Role.PROVINCE_OFFICER}),
+    Action.DATA_UNLOCK: frozenset({Role.PROVINCE_MANAGER}),
+    # Targets are set in each unit's plan: the province's by the province, a commune's by its officer.
+    Action.TARGET_SET: frozenset({Role.PROVINCE_MANAGER, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER}),
 }
 
 

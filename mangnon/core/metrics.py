@@ -60,6 +60,14 @@ class Computation(Protocol):
     def __call__(self, *, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure: ...
 
 
+class RecordsLink(Protocol):
+    """The address of the owning app's list of the records behind a figure, filtered to `unit`, `period`
+    and, when given, one category of a disaggregation (`{"sex": "F"}`). The list applies the reader's
+    own scope as always, so a link never shows more than its reader may see."""
+
+    def __call__(self, *, unit: AdminUnit, period: Period, category: Mapping[str, str]) -> str: ...
+
+
 class UnknownDisaggregation(ValueError):
     """A figure was asked for by a dimension its element does not declare."""
 
@@ -74,6 +82,15 @@ class DataElement:
     computation: Computation = field(repr=False, compare=False)
     unit: UnitKind = UnitKind.COUNT
     disaggregations: tuple[str, ...] = ()  # dimension codes such as "sex" or "group"
+    records: RecordsLink | None = field(default=None, repr=False, compare=False)  # drill-down, if any
+
+    def records_url(
+        self, *, unit: AdminUnit, period: Period, category: Mapping[str, str] | None = None
+    ) -> str:
+        """The list of the records counted, or "" when the figure has none to show (a tally)."""
+        if self.records is None:
+            return ""
+        return self.records(unit=unit, period=period, category=category or {})
 
     def compute(self, *, unit: AdminUnit, period: Period, viewer: Any, by: Iterable[str] = ()) -> Figure:
         """The figure for `unit` over `period` as `viewer` may see it, broken down by each of `by`."""
@@ -128,11 +145,12 @@ def data_element(
     owner: str,
     disaggregations: tuple[str, ...] = (),
     unit: UnitKind = UnitKind.COUNT,
+    records: RecordsLink | None = None,
 ) -> Callable[[Computation], DataElement]:
     """Declare the decorated computation as data element `code` and register it."""
 
     def declare(computation: Computation) -> DataElement:
-        return register(DataElement(code, name, owner, computation, unit, disaggregations))
+        return register(DataElement(code, name, owner, computation, unit, disaggregations, records))
 
     return declare
 
