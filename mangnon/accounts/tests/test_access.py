@@ -218,6 +218,12 @@ def test_permissions_table_holds_every_action():
         "support.programme_manage",
         "participation.voice_view",
         "participation.voice_record",
+        "indicators.view",
+        "indicators.small_cells",
+        "indicators.data_enter",
+        "indicators.data_approve",
+        "indicators.data_unlock",
+        "indicators.target_set",
     }
     assert PERMISSIONS[Action.GEO_VIEW] == frozenset(Role)
     assert PERMISSIONS[Action.AUDIT_VIEW] == {Role.SYSTEM_ADMIN, Role.PROVINCE_MANAGER}
@@ -232,6 +238,13 @@ def test_registry_table_keeps_records_from_admins_and_leadership_and_sensitive_f
     assert Role.COLLABORATOR not in PERMISSIONS[Action.CHILD_EXPORT]
     assert PERMISSIONS[Action.CHILD_VIEW_SENSITIVE] <= PERMISSIONS[Action.CHILD_VIEW]
     assert PERMISSIONS[Action.CHILD_EDIT] <= PERMISSIONS[Action.CHILD_VIEW]
+
+
+def test_indicators_table_publishes_to_leadership_only_what_disclosure_control_lets_through():
+    assert Role.VIEWER in PERMISSIONS[Action.INDICATOR_VIEW]
+    assert Role.VIEWER not in PERMISSIONS[Action.INDICATOR_SMALL_CELLS]
+    assert PERMISSIONS[Action.INDICATOR_SMALL_CELLS] <= PERMISSIONS[Action.INDICATOR_VIEW]
+    assert PERMISSIONS[Action.DATA_UNLOCK] == {Role.PROVINCE_MANAGER}
 
 
 def test_scoped_filters_rows_by_their_unit(personas, units):
