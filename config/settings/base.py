@@ -160,6 +160,9 @@ STATICFILES_DIRS: list = [BASE_DIR / "mangnon" / "static"]
 _HTMX_DIST = BASE_DIR / "node_modules" / "htmx.org" / "dist"
 if _HTMX_DIST.is_dir():
     STATICFILES_DIRS.append(("vendor/htmx", _HTMX_DIST))
+_CHARTJS_DIST = BASE_DIR / "node_modules" / "chart.js" / "dist"
+if _CHARTJS_DIST.is_dir():
+    STATICFILES_DIRS.append(("vendor/chartjs", _CHARTJS_DIST))
 
 # Content-Security-Policy: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
