@@ -12,6 +12,7 @@ exports marked for publication all go through here; a suppressed cell is shown a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.conf import settings
 
@@ -22,7 +23,7 @@ def threshold() -> int:
     return int(getattr(settings, "MANGNON_DISCLOSURE_THRESHOLD", 5))
 
 
-def is_small(value: int | float | None, limit: int | None = None) -> bool:
+def is_small(value: float | Decimal | None, limit: int | None = None) -> bool:
     """A count that could identify someone: above zero and under the threshold."""
     return value is not None and 0 < value < (threshold() if limit is None else limit)
 
