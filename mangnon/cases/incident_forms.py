@@ -16,11 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from mangnon.core.forms import PeriodForm, VietnameseDateField
 from mangnon.geo.models import AdminUnit
 from mangnon.registry.codes import Sex
+from mangnon.registry.selectors import SEX_UNKNOWN
 
 from .codes import AbuseForm, LegalStepKind, PerpetratorRelationship, Setting
+from .incident_selectors import AGE_GROUPS
 from .models import Perpetrator
 
 MAX_VICTIMS = 50
+SHOW_CHILDREN = "children"  # the register's list of abused children
 
 
 def _blank(choices: Iterable[tuple[Any, Any]], label: Any = "—") -> list[tuple[str, Any]]:
@@ -47,6 +50,18 @@ class IncidentFilterForm(PeriodForm):
     commune = forms.TypedChoiceField(label=_("Commune"), required=False, coerce=int, empty_value=None)
     form = forms.ChoiceField(label=_("Form of abuse"), required=False, choices=_blank(AbuseForm.choices))
     setting = forms.ChoiceField(label=_("Setting"), required=False, choices=_blank(Setting.choices))
+    # The drill-down from a figure (metrics.py): any unit of either geography by id, and the list of
+    # the abused children instead of the incidents, by one category of the children's breakdowns.
+    unit = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    show = forms.ChoiceField(
+        required=False, choices=[("", ""), (SHOW_CHILDREN, "")], widget=forms.HiddenInput
+    )
+    sex = forms.ChoiceField(
+        required=False, choices=_blank([*Sex.choices, (SEX_UNKNOWN, "")]), widget=forms.HiddenInput
+    )
+    age_group = forms.ChoiceField(
+        required=False, choices=_blank(AGE_GROUPS.items()), widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, communes: Iterable[AdminUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

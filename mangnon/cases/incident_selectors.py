@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mangnon.accounts.access import can, pk_or_404, scope_for
 from mangnon.accounts.roles import Action
@@ -41,12 +42,17 @@ from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import in_geography_q
 from mangnon.registry.codes import Sex
+from mangnon.registry.models import Child
 from mangnon.registry.selectors import SEX_UNKNOWN
 
 from .codes import AbuseForm, LegalStepKind, PerpetratorRelationship, Setting
 from .models import Incident, IncidentChild, LegalStep, Perpetrator
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 INCIDENT_TYPE = "cases.incident"
+VICTIM_TYPE = "cases.incidentchild"  # the list of abused children
 
 
 # --- one incident ------------------------------------------------------------------------------------
@@ -276,6 +282,140 @@ def children_by_sex(victims: QuerySet[IncidentChild]) -> dict[str, int]:
         .values_list("child__person__sex", "n")
     )
     return {**{sex: found.get(sex, 0) for sex in Sex.values}, SEX_UNKNOWN: found.get("", 0)}
+
+
+AGE_UNKNOWN = "unknown"  # no date or year of birth recorded (or an age no child has)
+# The child's age on the day of the incident, in whole years; the codes are stable.
+AGE_GROUPS: dict[str, StrOrPromise] = {
+    "0_5": _("0-5 years"),
+    "6_10": _("6-10 years"),
+    "11_15": _("11-15 years"),
+    "16_17": _("16-17 years"),
+    AGE_UNKNOWN: _("age unknown"),
+}
+
+
+def age_group(age: int | None) -> str:
+    """The age group of an age in whole years (AGE_UNKNOWN when not known or not a child's)."""
+    if age is None or age < 0 or age > 17:
+        return AGE_UNKNOWN
+    if age <= 5:
+        return "0_5"
+    if age <= 10:
+        return "6_10"
+    return "11_15" if age <= 15 else "16_17"
+
+
+def _age_on(day: date, born: date | None, birth_year: int | None) -> int | None:
+    """Age in whole years on `day`; with only a year of birth, the age reached in `day`'s year (as the
+    registry counts children under 16 by year)."""
+    if born is not None:
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return day.year - birth_year if birth_year is not None else None
+
+
+def victims_age_groups(victims: QuerySet[IncidentChild]) -> dict[int, str]:
+    """Each child's age group among `victims`, judged on the day of the child's first incident among
+    them, so a child abused twice counts in one group and the groups add up to the children. Computed
+    in Python from one query: an age is awkward in portable SQL and a period's victims are few."""
+    rows = victims.order_by("incident__occurred_on", "incident_id").values_list(
+        "child_id", "child__person__date_of_birth", "child__person__birth_year", "incident__occurred_on"
+    )
+    groups: dict[int, str] = {}
+    for child_id, born, year, day in rows:
+        if child_id not in groups:
+            groups[child_id] = age_group(_age_on(day, born, year))
+    return groups
+
+
+def children_by_age_group(victims: QuerySet[IncidentChild]) -> dict[str, int]:
+    """Distinct children per age group (victims_age_groups): they add up to the children."""
+    found: dict[str, int] = dict.fromkeys(AGE_GROUPS, 0)
+    for code in victims_age_groups(victims).values():
+        found[code] += 1
+    return found
+
+
+def children_by_setting(victims: QuerySet[IncidentChild]) -> dict[str, int]:
+    """Distinct children per setting of their incidents (a child may count under several)."""
+    found = victims.order_by().aggregate(
+        **{c: Count("child", distinct=True, filter=Q(incident__setting=c)) for c in Setting.values}
+    )
+    return {code: int(found[code]) for code in Setting.values}
+
+
+def filter_victims(
+    victims: QuerySet[IncidentChild], *, sex: str = "", age_group: str = "", form: str = "", setting: str = ""
+) -> QuerySet[IncidentChild]:
+    """The rows of `victims` behind one category of each breakdown above: `count_children` of the result
+    is that category's count (the age group judged over all of `victims`, as `children_by_age_group`
+    does). An unknown code selects nothing."""
+    if age_group:
+        ids = [child for child, code in victims_age_groups(victims).items() if code == age_group]
+        victims = victims.filter(child_id__in=ids)
+    if sex:
+        if sex not in (*Sex.values, SEX_UNKNOWN):
+            return victims.none()
+        victims = victims.filter(child__person__sex="" if sex == SEX_UNKNOWN else sex)
+    if form:
+        victims = victims.filter(form_q(form, "incident__")) if form in AbuseForm.values else victims.none()
+    if setting:
+        victims = victims.filter(incident__setting=setting)
+    return victims
+
+
+@dataclass(frozen=True)
+class AbusedChild:
+    """One row of the list of abused children: the child and their incidents among the rows listed."""
+
+    child: Child  # with its person and commune loaded
+    age_group: str
+    incidents: list[Incident]
+
+
+def abused_children_page(
+    victims: QuerySet[IncidentChild], child_ids: list[int], *, ages_of: QuerySet[IncidentChild]
+) -> list[AbusedChild]:
+    """`child_ids` (a page of `victims`' children) with their incidents among `victims` and their age
+    groups as judged over `ages_of` (the rows before any category was chosen), in two queries."""
+    rows = (
+        victims.filter(child_id__in=child_ids)
+        .select_related("child__person", "child__admin_unit", "incident__admin_unit")
+        .order_by("incident__occurred_on", "incident_id")
+    )
+    children: dict[int, Child] = {}
+    incidents: dict[int, list[Incident]] = {}
+    for row in rows:
+        children.setdefault(row.child_id, row.child)
+        incidents.setdefault(row.child_id, []).append(row.incident)
+    ages = victims_age_groups(ages_of.filter(child_id__in=child_ids))
+    return [
+        AbusedChild(children[pk], ages.get(pk, AGE_UNKNOWN), incidents[pk])
+        for pk in child_ids
+        if pk in children
+    ]
+
+
+def abused_child_ids(victims: QuerySet[IncidentChild]) -> QuerySet[Any]:
+    """The distinct children of `victims` as ids, in the registry's name order (to paginate)."""
+    return (
+        Child.objects.filter(pk__in=victims.order_by().values("child"))
+        .order_by("person__sort_key", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def record_victims_view(viewer: Any, children: list[int], *, filters: dict[str, Any]) -> None:
+    """Audit that `viewer` was shown a page of the list of abused children (one event naming them)."""
+    if not children:
+        return
+    audit.record(
+        actor=viewer,
+        action=AuditAction.VIEW,
+        object_type=VICTIM_TYPE,
+        object_id="list",
+        changes={"shown": children, "filters": filters},
+    )
 
 
 @dataclass(frozen=True)

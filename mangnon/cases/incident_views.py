@@ -38,6 +38,8 @@ from mangnon.core import idempotency
 from mangnon.core.export import download
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
+from mangnon.registry.codes import Sex
+from mangnon.registry.selectors import SEX_UNKNOWN
 from mangnon.registry.services import Conflict
 
 from . import incident_exporting as exporting
@@ -45,6 +47,7 @@ from . import incident_selectors as selectors
 from . import incident_services as services
 from .codes import AbuseForm, LegalStepKind, Setting
 from .incident_forms import (
+    SHOW_CHILDREN,
     IncidentEditForm,
     IncidentFilterForm,
     IncidentRecordForm,
@@ -57,7 +60,7 @@ from .incident_forms import (
 from .models import Incident
 
 PAGE_SIZE = 25
-FILTER_KEYS = ("start", "end", "commune", "form", "setting")
+FILTER_KEYS = ("start", "end", "commune", "form", "setting", "unit", "show", "sex", "age_group")
 ADD_PERPETRATOR = "perpetrator"  # the prefix of the incident page's add-a-perpetrator form
 
 
@@ -116,11 +119,22 @@ def _filters(request: HttpRequest) -> tuple[IncidentFilterForm, selectors.Incide
     chosen = selectors.IncidentFilter(
         start=data["start"],
         end=data["end"],
-        unit=form.commune_unit(),
+        unit=form.commune_unit() or _drill_unit(request.user, data["unit"]),
         form=data["form"],
         setting=data["setting"],
     )
     return form, chosen, True
+
+
+def _drill_unit(user: Any, pk: int | None) -> AdminUnit | None:
+    """The unit of a drill-down link (any level, either geography): 404 outside the viewer's scope, as
+    every unit the register is asked for."""
+    if pk is None:
+        return None
+    unit = AdminUnit.objects.filter(pk=pk).first()
+    if unit is None or not scope_for(user, Action.CASE_VIEW).contains(unit):
+        raise Http404
+    return unit
 
 
 def form_labels(codes: list[str]) -> list[str]:
@@ -163,17 +177,69 @@ def _query(request: HttpRequest) -> dict[str, str]:
     return {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
 
 
+def _abused_children(
+    request: HttpRequest, form: IncidentFilterForm, filters: selectors.IncidentFilter
+) -> dict[str, Any]:
+    """The list of abused children a figure counts (metrics.py): the victims of the incidents of the
+    unit and period the viewer may read, narrowed to one category of each breakdown by the same
+    `filter_victims` the figures use; the page shown is audited."""
+    data = form.cleaned_data
+    period = selectors.IncidentFilter(start=filters.start, end=filters.end, unit=filters.unit)
+    base = selectors.victims_of(selectors.visible_incidents(request.user, period))
+    chosen = selectors.filter_victims(
+        base, sex=data["sex"], age_group=data["age_group"], form=data["form"], setting=data["setting"]
+    )
+    page_obj = Paginator(selectors.abused_child_ids(chosen), PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = list(page_obj.object_list)
+    used = {k: data[k] for k in ("sex", "age_group") if data[k]}
+    selectors.record_victims_view(request.user, ids, filters={**filters.as_dict(), **used})
+    child_scope = scope_for(request.user, Action.CHILD_VIEW)
+    sexes = {**dict(Sex.choices), SEX_UNKNOWN: ""}
+    return {
+        "page_obj": page_obj,
+        "children_rows": [
+            {
+                "row": row,
+                "visible": child_scope.contains(row.child.admin_unit),
+                "sex": sexes.get(row.child.person.sex, ""),
+                "age_group": selectors.AGE_GROUPS[row.age_group],
+            }
+            for row in selectors.abused_children_page(chosen, ids, ages_of=base)
+        ],
+        "category_labels": _category_labels(data),
+    }
+
+
+def _category_labels(data: dict[str, Any]) -> list[str]:
+    """What the list of abused children is narrowed to, in words."""
+    labels = []
+    if data["sex"]:
+        labels.append(str({**dict(Sex.choices), SEX_UNKNOWN: _("sex not recorded")}[data["sex"]]))
+    if data["age_group"]:
+        labels.append(str(selectors.AGE_GROUPS[data["age_group"]]))
+    if data["form"]:
+        labels.append(str(dict(AbuseForm.choices)[data["form"]]))
+    if data["setting"]:
+        labels.append(str(dict(Setting.choices)[data["setting"]]))
+    return labels
+
+
 @require_GET
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     _require(request, Action.CASE_VIEW)
     form, filters, valid = _filters(request)
-    incidents = selectors.incidents_for(request.user, filters)
     as_of = filters.end or timezone.localdate()
     counts = selectors.count_incidents(selectors.visible_incidents(request.user, filters), as_of)
-    page_obj = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page_obj.object_list)
-    selectors.record_list_view(request.user, shown, filters=filters)
+    drill: dict[str, Any] = {}
+    if valid and form.is_bound and form.cleaned_data["show"] == SHOW_CHILDREN:
+        drill = _abused_children(request, form, filters)
+        page_obj, shown = drill["page_obj"], []
+    else:
+        incidents = selectors.incidents_for(request.user, filters)
+        page_obj = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = list(page_obj.object_list)
+        selectors.record_list_view(request.user, shown, filters=filters)
     query = _query(request)
     return render(
         request,
@@ -184,6 +250,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "page_obj": page_obj,
             "rows": _rows(shown),
+            "show_children": bool(drill),
+            "drill_unit": filters.unit if form.is_bound and valid and form.cleaned_data["unit"] else None,
+            **drill,
             **_breakdowns(counts),
             "query": urlencode(query),
             "export_links": [

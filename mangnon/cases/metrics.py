@@ -8,22 +8,60 @@ the period's last day. Figures are aggregate: reading them is not audited.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mangnon.core.metrics import Figure, Period, data_element
 from mangnon.geo.models import AdminUnit
+from mangnon.registry.codes import Sex
+from mangnon.registry.selectors import SEX_UNKNOWN
 
 from . import incident_selectors as s
+from .codes import AbuseForm, PerpetratorRelationship, Setting
 from .models import Incident
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 OWNER = "cases"
 FORM = "form"  # forms of abuse (codes.AbuseForm); an incident or a child may count under several
 SETTING = "setting"  # codes.Setting
 SEX = "sex"
 RELATIONSHIP = "relationship"  # the perpetrator's to the child (codes.PerpetratorRelationship)
+AGE_GROUP = "age_group"  # the child's age on the incident day (incident_selectors.AGE_GROUPS)
+
+# Every category code of every disaggregation above with its label, for pages that show figures.
+CATEGORY_LABELS: dict[str, dict[str, StrOrPromise]] = {
+    FORM: dict(AbuseForm.choices),
+    SETTING: dict(Setting.choices),
+    SEX: {**dict(Sex.choices), SEX_UNKNOWN: _("sex not recorded")},
+    RELATIONSHIP: dict(PerpetratorRelationship.choices),
+    AGE_GROUP: dict(s.AGE_GROUPS),
+}
+
+
+def _register_url(
+    unit: AdminUnit, period: Period, category: Mapping[str, str], *, allowed: tuple[str, ...], **extra: str
+) -> str:
+    """The incident register filtered to the incidents a figure counts (unit, period, one category of a
+    dimension in `allowed`), or "" for a category the register cannot filter by."""
+    if any(d not in allowed for d in category):
+        return ""
+    query = {"unit": str(unit.pk), "start": period.start.isoformat(), "end": period.end.isoformat()}
+    return f"{reverse('incidents:list')}?{urlencode({**query, **extra, **category})}"
+
+
+def _incidents_records(*, unit: AdminUnit, period: Period, category: Mapping[str, str]) -> str:
+    return _register_url(unit, period, category, allowed=(FORM, SETTING))
+
+
+def _children_records(*, unit: AdminUnit, period: Period, category: Mapping[str, str]) -> str:
+    return _register_url(unit, period, category, allowed=(SEX, FORM, AGE_GROUP, SETTING), show="children")
 
 
 def _counted(*, viewer: Any, unit: AdminUnit, period: Period) -> QuerySet[Incident]:
@@ -32,7 +70,11 @@ def _counted(*, viewer: Any, unit: AdminUnit, period: Period) -> QuerySet[Incide
 
 
 @data_element(
-    "cases.incidents", name=_("Incidents of child abuse"), owner=OWNER, disaggregations=(FORM, SETTING)
+    "cases.incidents",
+    name=_("Incidents of child abuse"),
+    owner=OWNER,
+    disaggregations=(FORM, SETTING),
+    records=_incidents_records,
 )
 def incidents(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
     counted = _counted(viewer=viewer, unit=unit, period=period)
@@ -40,10 +82,21 @@ def incidents(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ..
     return Figure(total=counted.count(), by={d: breakdowns[d](counted) for d in by})
 
 
-@data_element("cases.abused_children", name=_("Children abused"), owner=OWNER, disaggregations=(SEX, FORM))
+@data_element(
+    "cases.abused_children",
+    name=_("Children abused"),
+    owner=OWNER,
+    disaggregations=(SEX, AGE_GROUP, FORM, SETTING),
+    records=_children_records,
+)
 def abused_children(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
     victims = s.victims_of(_counted(viewer=viewer, unit=unit, period=period))
-    breakdowns = {SEX: s.children_by_sex, FORM: s.children_by_form}
+    breakdowns = {
+        SEX: s.children_by_sex,
+        AGE_GROUP: s.children_by_age_group,
+        FORM: s.children_by_form,
+        SETTING: s.children_by_setting,
+    }
     return Figure(total=s.count_children(victims), by={d: breakdowns[d](victims) for d in by})
 
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 YEAR = Period(date(2025, 1, 1), date(2025, 12, 31))
 CODES = {
     "cases.incidents": ("form", "setting"),
-    "cases.abused_children": ("sex", "form"),
+    "cases.abused_children": ("sex", "age_group", "form", "setting"),
     "cases.perpetrators": ("sex", "relationship"),
     "cases.prosecuted_incidents": (),
     "cases.accused_persons": (),
