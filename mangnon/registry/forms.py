@@ -24,6 +24,7 @@ from .codes import (
     Sex,
     SpecialGroup,
 )
+from .selectors import COUNTED_SETS, SEX_UNKNOWN
 
 MIN_BIRTH_YEAR = 1990
 AGE_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(0, 19)]
@@ -54,6 +55,16 @@ class ChildFilterForm(forms.Form):
     age_min = forms.IntegerField(label=_("Age from"), required=False, min_value=0, max_value=25)
     age_max = forms.IntegerField(label=_("Age to"), required=False, min_value=0, max_value=25)
     status = forms.ChoiceField(label=_("Status"), required=False)
+    # The drill-down from a figure (metrics.py): the children counted for a unit (any level, either
+    # geography, by id) on a day, of one set, by sex.
+    unit = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    counted_on = forms.DateField(required=False, input_formats=["%Y-%m-%d"], widget=forms.HiddenInput)
+    counted = forms.ChoiceField(
+        required=False, choices=_blank([(k, k) for k in COUNTED_SETS]), widget=forms.HiddenInput
+    )
+    sex = forms.ChoiceField(
+        required=False, choices=_blank([*Sex.choices, (SEX_UNKNOWN, "")]), widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, communes: Iterable[AdminUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

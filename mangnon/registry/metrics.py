@@ -3,16 +3,23 @@
 Each figure is judged on the last day of its period and built on the counts in `selectors` — the same
 ones `child_counts` (and so `/api/v1/children/counts`) uses, so the two can never disagree. Like those
 counts, figures are aggregate: reading them is not audited.
+
+Drill-down: the children, in special circumstances and at risk figures link to the child list filtered
+to exactly the children counted (`ChildFilter.counted_unit`, the same selectors), where the reader's
+own scope applies and the page read is audited. Children assisted have no list: who is assisted is
+decided by the support app's hook, which gives a number only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mangnon.accounts.access import can
@@ -21,12 +28,37 @@ from mangnon.core.metrics import Figure, Period, data_element
 from mangnon.geo.models import AdminUnit
 
 from . import selectors
+from .codes import RiskType, Sex, SpecialGroup
 from .models import Child
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 OWNER = "registry"
 SEX = "sex"
 GROUP = "group"  # the special-circumstance groups a..o, "đ" included (codes.SpecialGroup)
 RISK = "risk"  # the risk types (codes.RiskType)
+
+# Every category code of every disaggregation above with its label, for pages that show figures.
+CATEGORY_LABELS: dict[str, dict[str, StrOrPromise]] = {
+    SEX: {**dict(Sex.choices), selectors.SEX_UNKNOWN: _("sex not recorded")},
+    GROUP: dict(SpecialGroup.choices),
+    RISK: dict(RiskType.choices),
+}
+
+
+def _list_url(counted: str) -> Callable[..., str]:
+    """The drill-down of a figure: the child list of the children `counted_children` counts for the
+    unit on the period's last day, of the set `counted` (selectors.COUNTED_SETS), in one category."""
+
+    def records(*, unit: AdminUnit, period: Period, category: Mapping[str, str]) -> str:
+        if any(d not in (SEX, GROUP, RISK) for d in category):
+            return ""
+        query = {"unit": str(unit.pk), "counted_on": period.end.isoformat(), "counted": counted}
+        return f"{reverse('registry:list')}?{urlencode({**query, **category})}"
+
+    return records
+
 
 _BREAKDOWNS: dict[str, Callable[[QuerySet[Child], date], dict[str, int]]] = {
     SEX: lambda children, _day: selectors.children_by_sex(children),
@@ -47,7 +79,13 @@ def _figure(children: QuerySet[Child], day: date, by: tuple[str, ...]) -> Figure
     return Figure(total=children.count(), by={d: _BREAKDOWNS[d](children, day) for d in by})
 
 
-@data_element("registry.children", name=_("Children under 16"), owner=OWNER, disaggregations=(SEX,))
+@data_element(
+    "registry.children",
+    name=_("Children under 16"),
+    owner=OWNER,
+    disaggregations=(SEX,),
+    records=_list_url(selectors.COUNTED_CHILDREN),
+)
 def children(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
     return _figure(_counted(viewer=viewer, unit=unit, period=period), period.end, by)
 
@@ -57,6 +95,7 @@ def children(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...
     name=_("Children in special circumstances"),
     owner=OWNER,
     disaggregations=(GROUP, SEX),
+    records=_list_url(selectors.COUNTED_SPECIAL),
 )
 def special_circumstances(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
     counted = _counted(viewer=viewer, unit=unit, period=period)
@@ -68,6 +107,7 @@ def special_circumstances(*, unit: AdminUnit, period: Period, viewer: Any, by: t
     name=_("Children at risk of falling into special circumstances"),
     owner=OWNER,
     disaggregations=(RISK, SEX),
+    records=_list_url(selectors.COUNTED_AT_RISK),
 )
 def at_risk(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
     counted = _counted(viewer=viewer, unit=unit, period=period)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
@@ -43,6 +43,11 @@ class ChildFilter:
     household: int | None = None
     status: str = ""  # default: active and aged-out children (never merged records)
     on: date | None = None  # the day groups, risks and ages are judged on (default today)
+    # The drill-down from a figure (metrics.py): the children `counted_children` counts for this unit
+    # on `on` (404 outside the viewer's scope for counts), narrowed to those of COUNTED_SETS[counted].
+    counted_unit: AdminUnit | None = None
+    counted: str = ""
+    sex: str = ""  # a Sex code, or SEX_UNKNOWN for none recorded
 
 
 def _years_before(day: date, years: int) -> date:
@@ -99,7 +104,16 @@ def children_for(viewer: Any, filters: ChildFilter | None = None) -> QuerySet[Ch
     f = filters or ChildFilter()
     day = f.on or timezone.localdate()
     qs = Child.objects.filter(scope_for(viewer, Action.CHILD_VIEW).q("admin_unit"))
-    qs = qs.filter(status=f.status) if f.status else qs.filter(status__in=LISTED_STATUSES)
+    if f.counted_unit is not None:
+        # Exactly the figure's children (whatever their status but merged), as far as the viewer may list.
+        counted = counted_children(viewer=viewer, unit=f.counted_unit, day=day)
+        qs = COUNTED_SETS[f.counted or COUNTED_CHILDREN](qs.filter(pk__in=counted.values("pk")), day)
+        if f.status:
+            qs = qs.filter(status=f.status)
+    else:
+        qs = qs.filter(status=f.status) if f.status else qs.filter(status__in=LISTED_STATUSES)
+    if f.sex:
+        qs = qs.filter(person__sex="" if f.sex == SEX_UNKNOWN else f.sex)
     q = (f.q or "").strip()
     if q:
         digits = q.replace(" ", "")
@@ -247,7 +261,7 @@ def counted_children(*, viewer: Any, unit: AdminUnit, day: date) -> QuerySet[Chi
         Child.objects.filter(scope.q("admin_unit"))
         .filter(in_geography_q(unit))
         .exclude(status=ChildStatus.MERGED)
-        .filter(created_at__date__lte=day)
+        .filter(created_at__lt=_start_of(day + timedelta(days=1)))
         .filter(
             Q(person__date_of_birth__gt=sixteen, person__date_of_birth__lte=day)
             | Q(
@@ -259,15 +273,32 @@ def counted_children(*, viewer: Any, unit: AdminUnit, day: date) -> QuerySet[Chi
     )
 
 
+def _start_of(day: date) -> datetime:
+    """The first moment of `day` in the current time zone: `created_at < start of the next day` says
+    what `created_at__date <= day` says without converting every row's time (a Python function per
+    row on SQLite, which was most of a province's count)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def children_in_special_circumstances(children: QuerySet[Child], day: date) -> QuerySet[Child]:
     """Those of `children` in at least one special-circumstance group on `day`."""
-    circumstances = SpecialCircumstance.objects.filter(_active_on(day), child=OuterRef("pk"))
-    return children.filter(Exists(circumstances))
+    # Driven by the circumstances of the day (a few thousand rows), each child found by its key, rather
+    # than a test for every child of the unit (hundreds of thousands at a province).
+    return children.filter(pk__in=SpecialCircumstance.objects.filter(_active_on(day)).values("child_id"))
 
 
 def children_at_risk(children: QuerySet[Child], day: date) -> QuerySet[Child]:
     """Those of `children` with at least one risk on `day`."""
-    return children.filter(Exists(RiskFlag.objects.filter(_active_on(day), child=OuterRef("pk"))))
+    return children.filter(pk__in=RiskFlag.objects.filter(_active_on(day)).values("child_id"))
+
+
+COUNTED_CHILDREN, COUNTED_SPECIAL, COUNTED_AT_RISK = "children", "special", "at_risk"
+# The sets of counted children a figure (and its list) is about.
+COUNTED_SETS: dict[str, Callable[[QuerySet[Child], date], QuerySet[Child]]] = {
+    COUNTED_CHILDREN: lambda children, _day: children,
+    COUNTED_SPECIAL: children_in_special_circumstances,
+    COUNTED_AT_RISK: children_at_risk,
+}
 
 
 def _count_per(rows: QuerySet[Any], key: str, codes: list[str]) -> dict[str, int]:

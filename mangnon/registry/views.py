@@ -144,6 +144,25 @@ def _export_links(query: dict[str, str]) -> list[dict[str, str]]:
     return links
 
 
+COUNTED_LABELS = {
+    selectors.COUNTED_CHILDREN: gettext_lazy("children under 16"),
+    selectors.COUNTED_SPECIAL: gettext_lazy("children under 16 in special circumstances"),
+    selectors.COUNTED_AT_RISK: gettext_lazy("children under 16 at risk"),
+}
+
+
+def _drill_down(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The filters of a figure's link (metrics.py): the unit by id (404 when there is none; outside the
+    viewer's scope `counted_children` answers 404) and the day counted on (default today)."""
+    if data["unit"] is None:
+        return {}
+    unit = AdminUnit.objects.filter(pk=data["unit"]).first()
+    if unit is None:
+        raise Http404
+    day = data["counted_on"] or timezone.localdate()
+    return {"counted_unit": unit, "on": day, "counted": data["counted"]}
+
+
 @require_GET
 @login_required
 def child_list(request: HttpRequest) -> HttpResponse:
@@ -162,15 +181,20 @@ def child_list(request: HttpRequest) -> HttpResponse:
                 age_min=data["age_min"],
                 age_max=data["age_max"],
                 status=data["status"],
+                sex=data["sex"],
+                **_drill_down(request.user, data),
             )
         else:
             status = 400
     children = selectors.children_for(request.user, filters)
-    counts = listing.list_counts(viewer=request.user, children=children)
+    counts = listing.list_counts(viewer=request.user, children=children, on=filters.on)
     page_obj = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page_obj.object_list)
     selectors.record_list_view(request.user, shown, filters=filters)
-    used = {k: str(v) for k, v in filters.__dict__.items() if v not in ("", None)}
+    drill = {"counted_unit", "on"}
+    used = {k: str(v) for k, v in filters.__dict__.items() if v not in ("", None) and k not in drill}
+    if filters.counted_unit is not None and filters.on is not None:
+        used.update(unit=str(filters.counted_unit.pk), counted_on=filters.on.isoformat())
     return render(
         request,
         "registry/child_list.html",
@@ -178,7 +202,10 @@ def child_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "counts": counts,
             "page_obj": page_obj,
-            "rows": listing.list_rows(viewer=request.user, children=shown),
+            "rows": listing.list_rows(viewer=request.user, children=shown, on=filters.on),
+            "counted_unit": filters.counted_unit,
+            "counted_on": filters.on,
+            "counted_label": COUNTED_LABELS.get(filters.counted or selectors.COUNTED_CHILDREN),
             "query": urlencode(used),
             "export_links": _export_links(used) if can(request.user, Action.CHILD_EXPORT) else [],
             "can_register": can(request.user, Action.CHILD_REGISTER),
