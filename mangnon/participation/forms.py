@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from mangnon.geo.models import AdminUnit
 
 from .models import AgeBand, Sex, Topic, VoiceStatus
+from .rollups import STEP_DATES
 
 
 class StepForm(forms.Form):
@@ -60,3 +61,20 @@ class VoiceForm(forms.Form):
         field = self.fields["admin_unit"]
         field.queryset = AdminUnit.objects.filter(pk__in=[u.pk for u in units])  # type: ignore[attr-defined]
         field.choices = [("", "—"), *[(u.pk, u.name) for u in units]]  # type: ignore[attr-defined]
+
+
+class CountedVoicesForm(forms.Form):
+    """The drill-down from a voices figure (metrics.py): the voices of a unit (either geography, by id)
+    that reached a step in a period, optionally of one topic."""
+
+    unit = forms.IntegerField(label=_("Unit"), min_value=1)
+    step = forms.ChoiceField(label=_("Step"), choices=[(s, s) for s in STEP_DATES])
+    start = forms.DateField(label=_("From"), input_formats=["%Y-%m-%d"])
+    end = forms.DateField(label=_("To"), input_formats=["%Y-%m-%d"])
+    topic = forms.ChoiceField(label=_("Topic"), required=False, choices=[("", ""), *Topic.choices])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end of the period is before its start."))
+        return data

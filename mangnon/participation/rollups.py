@@ -64,14 +64,26 @@ def _between(field: str, start: date, end: date) -> Q:
     return Q(**{f"{field}__gte": start, f"{field}__lte": end})
 
 
+# Each step of a voice is counted by its own date.
+STEP_DATES = {
+    "received": "raised_on",
+    "forwarded": "forwarded_on",
+    "answered": "answered_on",
+    "resolved": "resolved_on",
+}
+
+
+def voices_at_step(voices: QuerySet[ChildVoice], step: str, start: date, end: date) -> QuerySet[ChildVoice]:
+    """Those of `voices` that reached `step` (a key of STEP_DATES) in [start, end]: the voices behind
+    that count of `voice_counts` (the drill-down lists them)."""
+    return voices.filter(_between(STEP_DATES[step], start, end))
+
+
 def voice_counts(voices: QuerySet[ChildVoice], start: date, end: date) -> dict[str, int]:
     """Voices received, forwarded, answered, resolved in [start, end] and received by topic: one query."""
-    received = _between("raised_on", start, end)
+    received = _between(STEP_DATES["received"], start, end)
     aggregates: dict[str, Any] = {
-        "received": Count("pk", filter=received),
-        "forwarded": Count("pk", filter=_between("forwarded_on", start, end)),
-        "answered": Count("pk", filter=_between("answered_on", start, end)),
-        "resolved": Count("pk", filter=_between("resolved_on", start, end)),
+        step: Count("pk", filter=_between(field, start, end)) for step, field in STEP_DATES.items()
     }
     for code in Topic.values:
         aggregates[f"topic_{code}"] = Count("pk", filter=received & Q(topic=code))

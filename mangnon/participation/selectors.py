@@ -94,16 +94,23 @@ def voices_board(viewer: Any, *, per_status: int = 20) -> dict[str, list[ChildVo
     return {s: list(voices_for(viewer, VoiceFilter(status=s))[:per_status]) for s in VoiceStatus.values}
 
 
-def record_list_view(viewer: Any, voices: list[ChildVoice], *, filters: VoiceFilter | None = None) -> None:
-    """Audit that `viewer` was shown a page of voices (one event naming those shown)."""
+def record_list_view(
+    viewer: Any,
+    voices: list[ChildVoice],
+    *,
+    filters: VoiceFilter | None = None,
+    counted: dict[str, Any] | None = None,
+) -> None:
+    """Audit that `viewer` was shown a page of voices (one event naming those shown); `counted`, the
+    figure a drill-down list shows (unit, step, period, topic)."""
     if not voices:
         return
+    changes: dict[str, Any] = {"shown": [v.pk for v in voices]}
+    changes["filters"] = (filters or VoiceFilter()).as_dict()
+    if counted:
+        changes["counted"] = counted
     audit.record(
-        actor=viewer,
-        action=AuditAction.VIEW,
-        object_type=VOICE_TYPE,
-        object_id="list",
-        changes={"shown": [v.pk for v in voices], "filters": (filters or VoiceFilter()).as_dict()},
+        actor=viewer, action=AuditAction.VIEW, object_type=VOICE_TYPE, object_id="list", changes=changes
     )
 
 

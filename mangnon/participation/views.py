@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mangnon.accounts.access import can, scope_for
@@ -23,23 +26,73 @@ from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
 from mangnon.geo.models import AdminUnit
 
-from . import council_selectors, selectors, services
-from .forms import StepForm, VoiceForm
-from .models import ChildVoice, VoiceStatus
+from . import council_selectors, rollups, selectors, services
+from .forms import CountedVoicesForm, StepForm, VoiceForm
+from .models import ChildVoice, Topic, VoiceStatus
 from .services import TRANSITIONS
 
 BOARD_SIZE = 20
 OVERDUE_SIZE = 50
+COUNTED_SIZE = 50  # a figure's list, by page
 STATUS_SIZE = 50  # one status chosen: more of its voices
+
+
+STEP_LABELS = {
+    "received": gettext_lazy("Children's voices received"),
+    "forwarded": gettext_lazy("Children's voices forwarded"),
+    "answered": gettext_lazy("Children's voices answered"),
+    "resolved": gettext_lazy("Children's voices resolved"),
+}
+
+
+def _counted_voices(request: HttpRequest) -> HttpResponse:
+    """A voices figure's list (metrics.py): the voices `rollups.voices_at_step` counts for the unit and
+    period (404 for a unit outside the viewer's scope, as the figure), latest first, the page audited."""
+    form = CountedVoicesForm(request.GET)
+    if not form.is_valid():
+        return render(request, "participation/counted_voices.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    unit = AdminUnit.objects.filter(pk=data["unit"]).first()
+    if unit is None:
+        raise Http404
+    voices = rollups.voices_at_step(
+        rollups.counted_voices(viewer=request.user, unit=unit), data["step"], data["start"], data["end"]
+    )
+    if data["topic"]:
+        voices = voices.filter(topic=data["topic"])
+    page_obj = Paginator(voices.select_related("admin_unit").order_by("-raised_on", "-pk"), COUNTED_SIZE)
+    page = page_obj.get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    counted = {k: (v.code if k == "unit" else v) for k, v in {**data, "unit": unit}.items() if v}
+    selectors.record_list_view(request.user, shown, counted=counted)
+    query = {k: request.GET[k] for k in ("unit", "step", "start", "end", "topic") if request.GET.get(k)}
+    return render(
+        request,
+        "participation/counted_voices.html",
+        {
+            "form": form,
+            "unit": unit,
+            "title": STEP_LABELS[data["step"]],
+            "topic": dict(Topic.choices).get(data["topic"], ""),
+            "start": data["start"],
+            "end": data["end"],
+            "page_obj": page,
+            "voices": shown,
+            "query": urlencode(query),
+        },
+    )
 
 
 @require_GET
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     """The board: the overdue answers, then each status's latest voices; `?status=` shows one status
-    (more of its voices). Each status says how many voices it holds."""
+    (more of its voices). Each status says how many voices it holds. `?unit=&step=&start=&end=` is a
+    figure's list instead (`_counted_voices`)."""
     if not can(request.user, Action.VOICE_VIEW):
         raise PermissionDenied
+    if "unit" in request.GET:
+        return _counted_voices(request)
     status = request.GET.get("status", "")
     valid = status in ("", *VoiceStatus.values)
     if not valid:
