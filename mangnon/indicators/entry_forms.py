@@ -5,7 +5,7 @@ what was typed into numbers (a figure may be typed with thousands separators: 1.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from .entered import DATA_SETS, DataSet, Kind
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,  ])\d{3})(?:\1\d{3})*$")
 
 
-def parse_figure(text: str) -> int | None:
+def parse_figure(text: str | None) -> int | None:
     """A typed figure as a whole number; None when blank; ValidationError otherwise."""
     text = (text or "").strip()
     if not text:
@@ -41,8 +41,8 @@ class ChooserForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["data_set"].choices = [(d.code, d.name) for d in DATA_SETS]
-        self.fields["unit"].choices = units
+        cast(forms.ChoiceField, self.fields["data_set"]).choices = [(d.code, d.name) for d in DATA_SETS]
+        cast(forms.ChoiceField, self.fields["unit"]).choices = units
 
 
 class EntryForm(forms.Form):

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from mangnon.core.models import AuditEvent
 from mangnon.geo.models import AdminUnit
