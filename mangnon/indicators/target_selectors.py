@@ -23,6 +23,7 @@ from mangnon.geo.models import AdminUnit
 
 from . import catalogue, entered
 from .catalogue import GROUP_LABELS, MEASURE_LABELS, SOURCE_LABELS, Indicator
+from .dashboard_selectors import DIMENSION_LABELS
 from .engine import Evaluator, Term, Value
 from .models import Target, TargetRevision
 from .periods import FIRST_YEAR, LAST_YEAR, ReportingPeriod
@@ -169,6 +170,7 @@ class CatalogueEntry:
     numerator_label: str
     denominator_label: str
     formula: str
+    disaggregation_labels: list[str]
 
 
 def formula_of(indicator: Indicator) -> str:
@@ -189,6 +191,7 @@ def catalogue_entries() -> list[CatalogueEntry]:
             numerator_label=term_label(i.numerator),
             denominator_label=term_label(i.denominator) if i.denominator else "",
             formula=formula_of(i),
+            disaggregation_labels=[str(DIMENSION_LABELS.get(d, d)) for d in i.disaggregations],
         )
         for i in catalogue.all_indicators()
     ]

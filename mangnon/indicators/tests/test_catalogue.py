@@ -63,4 +63,6 @@ def test_formula_in_words():
         assert formula_of(get("0101")) == str(metrics.get("cases.abused_children").name)
         assert term_label("cases.abused_children[form=sexual]").endswith("(form: sexual)")
         entries = catalogue_entries()
+        abused = next(e for e in entries if e.indicator.code == "0101")
+        assert abused.disaggregation_labels == ["Sex", "Age group", "Form of abuse"]
     assert [e.indicator.code for e in entries] == [i.code for i in all_indicators()]
