@@ -3,12 +3,14 @@
 Contacts received over a period, by kind, channel, line, urgency, reason and non-data type, built on the
 counts in `selectors`. The roles that count cases count the contacts they come from; a count is an
 aggregate, so reading one is not audited.
+
+Drill-down: none yet; no figure here declares a list of its records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -19,9 +21,12 @@ from mangnon.accounts.roles import Action
 from mangnon.core.metrics import Figure, Period, data_element
 from mangnon.geo.models import AdminUnit
 
-from . import selectors
-from .codes import ContactKind
+from . import selectors, taxonomy
+from .codes import Channel, ContactKind, NonDataType, Urgency
 from .models import Contact
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 OWNER = "intake"
 KIND = "kind"
@@ -30,6 +35,16 @@ LINE = "line"  # line numbers, and selectors.NO_LINE
 URGENCY = "urgency"
 REASON = "reason"  # the top-level codes of intake.taxonomy
 TYPE = "type"  # the non-data types (codes.NonDataType)
+
+# The category labels of the disaggregations whose codes are fixed, for pages that show figures. Lines
+# are records (their numbers are the codes and their own labels); a page names them itself.
+CATEGORY_LABELS: dict[str, dict[str, StrOrPromise]] = {
+    KIND: dict(ContactKind.choices),
+    CHANNEL: dict(Channel.choices),
+    URGENCY: dict(Urgency.choices),
+    REASON: {r.code: cast("StrOrPromise", r.label) for r in taxonomy.REASONS if r.depth == 0},
+    TYPE: dict(NonDataType.choices),
+}
 
 _BREAKDOWNS: dict[str, Callable[[QuerySet[Contact]], dict[str, int]]] = {
     KIND: selectors.by_kind,

@@ -2,24 +2,39 @@
 
 Every figure is read from `rollups.rollup`, so the API, the pages and the indicators show the same
 numbers. Gift figures are child-times (lượt trẻ em); children supported are distinct children.
+
+Drill-down: none yet. The payment list filters by commune and programme, not by a unit of either
+geography as the figures count, so no figure links to it until it does.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
 from mangnon.core.metrics import Figure, Period, UnitKind, data_element
 from mangnon.geo.models import AdminUnit
 
+from .codes import CareKind, GiftOccasion, ProgrammeKind
 from .rollups import SupportRollup, rollup
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 OWNER = "support"
 PROGRAMME = "programme"  # programme codes
 KIND = "kind"  # codes.ProgrammeKind
 OCCASION = "occasion"  # codes.GiftOccasion
 CARE_KIND = "care_kind"  # codes.CareKind
+
+# The category labels of the disaggregations whose codes are fixed, for pages that show figures.
+# Programmes are records (their codes and names in the database), so a page names them itself.
+CATEGORY_LABELS: dict[str, dict[str, StrOrPromise]] = {
+    KIND: dict(ProgrammeKind.choices),
+    OCCASION: dict(GiftOccasion.choices),
+    CARE_KIND: dict(CareKind.choices),
+}
 
 
 def _rollup(viewer: Any, unit: AdminUnit, period: Period) -> SupportRollup:
