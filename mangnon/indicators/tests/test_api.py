@@ -239,3 +239,18 @@ def test_catalogue(personas, api_for, client):
     assert api_for(personas.hotline).get("/api/v1/indicators/catalogue").status_code == 403
     assert client.get("/api/v1/indicators/catalogue").status_code == 401
     assert not AuditEvent.objects.filter(object_type__startswith="indicators").exists()
+
+
+def test_values_queries_do_not_grow_with_targets(personas, api_for, deaths, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_for(personas.province_officer)
+    params = {"unit": "22", "period": "2020", "compare": "true"}
+    TargetFactory(indicator="MN-BV-08", year=2020)
+    with CaptureQueriesContext(connection) as few:
+        assert api.get(URL, params).status_code == 200
+    for code in ("0101", "MN-BV-06", "MN-YT-01", "MN-GD-05", "MN-HD-01"):
+        TargetFactory(indicator=code, year=2020, value=Decimal("5"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert api.get(URL, params).status_code == 200
