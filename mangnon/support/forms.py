@@ -48,6 +48,8 @@ class DisbursementFilterForm(_Choices, PeriodForm):
     end = VietnameseDateField(label=_("Paid until"), required=False)
     commune = forms.TypedChoiceField(label=_("Commune"), required=False, coerce=int, empty_value=None)
     programme = forms.ChoiceField(label=_("Programme"), required=False)
+    # The drill-down from a figure (metrics.py): any unit of either geography, by id.
+    unit = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, communes: Iterable[AdminUnit], programmes: Iterable[Programme], **kwargs: Any

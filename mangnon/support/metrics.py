@@ -3,14 +3,18 @@
 Every figure is read from `rollups.rollup`, so the API, the pages and the indicators show the same
 numbers. Gift figures are child-times (lượt trẻ em); children supported are distinct children.
 
-Drill-down: none yet. The payment list filters by commune and programme, not by a unit of either
-geography as the figures count, so no figure links to it until it does.
+Drill-down: the payment figures link to the payment list filtered to the unit (either geography),
+the period (by the day paid, as counted) and the programme, where the reader's own scope applies and the
+page read is audited. The other figures (children, gifts, care) have no list of exactly their records.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mangnon.core.metrics import Figure, Period, UnitKind, data_element
@@ -37,6 +41,18 @@ CATEGORY_LABELS: dict[str, dict[str, StrOrPromise]] = {
 }
 
 
+def _payments(*, unit: AdminUnit, period: Period, category: Mapping[str, str]) -> str:
+    """The payment list of the payments counted: the unit, the period and, as a category, a programme."""
+    chosen = dict(category)
+    programme = chosen.pop(PROGRAMME, "")
+    if chosen:
+        return ""
+    query = {"unit": str(unit.pk), "start": period.start.isoformat(), "end": period.end.isoformat()}
+    if programme:
+        query["programme"] = programme
+    return f"{reverse('support:list')}?{urlencode(query)}"
+
+
 def _rollup(viewer: Any, unit: AdminUnit, period: Period) -> SupportRollup:
     return rollup(viewer=viewer, unit=unit, start=period.start, end=period.end)
 
@@ -46,6 +62,7 @@ def _rollup(viewer: Any, unit: AdminUnit, period: Period) -> SupportRollup:
     name=_("Support payments to children"),
     owner=OWNER,
     disaggregations=(PROGRAMME, KIND),
+    records=_payments,
 )
 def disbursements(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
     r = _rollup(viewer, unit, period)
@@ -59,6 +76,7 @@ def disbursements(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str
     owner=OWNER,
     unit=UnitKind.AMOUNT,
     disaggregations=(PROGRAMME, KIND),
+    records=_payments,
 )
 def disbursed_amount(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
     r = _rollup(viewer, unit, period)

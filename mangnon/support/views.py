@@ -58,7 +58,7 @@ from .forms import (
 from .models import GiftCampaign
 
 PAGE_SIZE = 25
-FILTER_KEYS = ("start", "end", "commune", "programme")
+FILTER_KEYS = ("start", "end", "commune", "programme", "unit")
 
 
 def _require(request: HttpRequest, action: Action) -> None:
@@ -105,9 +105,22 @@ def _filters(request: HttpRequest) -> tuple[DisbursementFilterForm, selectors.Di
         return form, selectors.DisbursementFilter(), False
     data = form.cleaned_data
     chosen = selectors.DisbursementFilter(
-        start=data["start"], end=data["end"], unit=form.chosen_unit(), programme=data["programme"]
+        start=data["start"],
+        end=data["end"],
+        unit=form.chosen_unit() or _drill_unit(request.user, data["unit"]),
+        programme=data["programme"],
     )
     return form, chosen, True
+
+
+def _drill_unit(user: Any, pk: int | None) -> AdminUnit | None:
+    """The unit of a figure's link (any level, either geography): 404 outside the viewer's scope."""
+    if pk is None:
+        return None
+    unit = AdminUnit.objects.filter(pk=pk).first()
+    if unit is None or not scope_for(user, Action.SUPPORT_VIEW).contains(unit):
+        raise Http404
+    return unit
 
 
 @require_GET
