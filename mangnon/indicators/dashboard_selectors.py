@@ -22,7 +22,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import TextChoices
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,18 +71,6 @@ TREND_LABELS = {
 
 TARGET_KIND_LABELS = dict(TargetKind.choices)
 
-# The labels of each disaggregation's categories, as the owning app declares its codes.
-_CATEGORY_CHOICES = {
-    "sex": ("mangnon.registry.codes", "Sex"),
-    "group": ("mangnon.registry.codes", "SpecialGroup"),
-    "risk": ("mangnon.registry.codes", "RiskType"),
-    "form": ("mangnon.cases.codes", "AbuseForm"),
-    "setting": ("mangnon.cases.codes", "Setting"),
-    "relationship": ("mangnon.cases.codes", "PerpetratorRelationship"),
-    "age_group": ("mangnon.cases.codes", "AgeGroup"),
-    "kind": ("mangnon.activities.codes", "ActivityKind"),
-}
-
 DIMENSION_LABELS = {
     "sex": gettext_lazy("Sex"),
     "group": gettext_lazy("Group of special circumstances"),
@@ -93,19 +80,20 @@ DIMENSION_LABELS = {
     "relationship": gettext_lazy("Relationship to the child"),
     "age_group": gettext_lazy("Age group"),
     "kind": gettext_lazy("Kind"),
+    "topic": gettext_lazy("Topic"),
+    "age_band": gettext_lazy("Age band"),
 }
 
 
-def category_choices(dimension: str) -> list[tuple[str, str]]:
-    """The (code, label) pairs of a dimension as its owning app lists them; [] when it declares none."""
-    where = _CATEGORY_CHOICES.get(dimension)
-    if where is None:
-        return []
+def category_choices(element: metrics.DataElement, dimension: str) -> list[tuple[str, str]]:
+    """The (code, label) pairs of a dimension as the app owning the figure labels them
+    (`<app>.metrics.CATEGORY_LABELS`); [] when it labels none (the codes are shown as they are)."""
     try:
-        choices: type[TextChoices] = getattr(importlib.import_module(where[0]), where[1])
-    except (ImportError, AttributeError):
+        module = importlib.import_module(f"mangnon.{element.owner}.metrics")
+    except ImportError:
         return []
-    return [(str(code), str(label)) for code, label in choices.choices]
+    labels: Mapping[str, Mapping[str, Any]] = getattr(module, "CATEGORY_LABELS", {})
+    return [(str(code), str(label)) for code, label in labels.get(dimension, {}).items()]
 
 
 def years() -> list[int]:
@@ -195,6 +183,9 @@ class Shown:
     suppressed: bool = False
     url: str = ""
 
+    def __post_init__(self) -> None:
+        self.value = tidy(self.value)
+
     @property
     def export(self) -> object:
         """The cell of an export: the number, the mark when suppressed, empty without data."""
@@ -204,6 +195,13 @@ class Shown:
 
     def as_chart(self) -> float | None:
         return None if self.suppressed or self.value is None else float(self.value)
+
+
+def tidy(value: Decimal | None) -> Decimal | None:
+    """A figure without trailing zeros (10, 12.5, 33.33), as a page shows it."""
+    if value is None:
+        return None
+    return Decimal(int(value)) if value == value.to_integral_value() else value.normalize()
 
 
 def _plain(value: Decimal) -> int | float:
@@ -273,7 +271,7 @@ class DashboardRow:
     @property
     def target_value(self) -> Decimal | None:
         target = self.value.target
-        return target.value if target and target.kind == TargetKind.LEVEL else None
+        return tidy(target.value) if target and target.kind == TargetKind.LEVEL else None
 
     @property
     def target_label(self) -> str:
@@ -289,19 +287,33 @@ class DashboardGroup:
     label: str
     rows: list[DashboardRow]
 
-    def chart(self) -> dict[str, Any]:
-        """Target against actual for the group's indicators (suppressed points are null)."""
-        return {
-            "id": f"chart-{self.code}",
-            "labels": [row.indicator.code for row in self.rows],
-            "names": [str(row.indicator.name) for row in self.rows],
-            "actual": [
-                None if row.value.suppressed or row.value.value is None else float(row.value.value)
-                for row in self.rows
-            ],
-            "target": [None if row.target_value is None else float(row.target_value) for row in self.rows],
-            "suppressed": [row.value.suppressed for row in self.rows],
-        }
+    def charts(self) -> list[dict[str, Any]]:
+        """Target against actual for the group's indicators, one chart per measure (a count and a
+        percentage share no axis); a chart with nothing to draw is left out. Suppressed points are
+        null and flagged."""
+        out = []
+        for measure in Measure:
+            rows = [row for row in self.rows if row.indicator.measure is measure]
+            actual = [None if row.value.suppressed else _float(row.value.value) for row in rows]
+            target = [_float(row.target_value) for row in rows]
+            if not any(v is not None for v in actual + target):
+                continue
+            out.append(
+                {
+                    "id": f"chart-{self.code}-{measure}",
+                    "title": f"{self.label}: {MEASURE_LABELS[measure]}",
+                    "labels": [row.indicator.code for row in rows],
+                    "names": [str(row.indicator.name) for row in rows],
+                    "actual": actual,
+                    "target": target,
+                    "suppressed": [row.value.suppressed for row in rows],
+                }
+            )
+        return out
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 @dataclass
@@ -316,7 +328,7 @@ class Dashboard:
         return any(row.value.suppressed for group in self.groups for row in group.rows)
 
     def charts(self) -> list[dict[str, Any]]:
-        return [group.chart() for group in self.groups]
+        return [chart for group in self.groups for chart in group.charts()]
 
 
 def row_status(value: Value) -> str:
@@ -361,7 +373,7 @@ class DetailRow:
 
     @property
     def target_value(self) -> Decimal | None:
-        return self.target.value if self.target and self.target.kind == TargetKind.LEVEL else None
+        return tidy(self.target.value) if self.target and self.target.kind == TargetKind.LEVEL else None
 
     @property
     def target_label(self) -> str:
@@ -401,7 +413,7 @@ class Detail:
             "id": "chart-trend",
             "labels": [row.label for row in self.trend],
             "actual": [row.value.as_chart() for row in self.trend],
-            "target": [None if row.target_value is None else float(row.target_value) for row in self.trend],
+            "target": [_float(row.target_value) for row in self.trend],
             "suppressed": [row.value.suppressed for row in self.trend],
         }
 
@@ -425,7 +437,7 @@ def _row(
     return DetailRow(
         key,
         label,
-        Shown(None if hide else value.numerator, hide, "" if hide or value.numerator is None else url),
+        Shown(None if hide else value.numerator, hide, "" if hide or not value.numerator else url),
         Shown(value.denominator),
         Shown(None if hide else value.value, hide),
         value.target,
@@ -556,15 +568,15 @@ def _breakdowns(
     if term.is_entered or term.dimension:  # a term of one category is not broken down further
         return []
     try:
-        declared = metrics.get(term.code).disaggregations
+        element = metrics.get(term.code)
     except KeyError:
         return []
     out = []
     for dimension in indicator.disaggregations:
-        if dimension not in declared:
+        if dimension not in element.disaggregations:
             continue
         counts = evaluator.breakdown(indicator.numerator, unit, period, dimension)
-        choices = category_choices(dimension)
+        choices = category_choices(element, dimension)
         codes = [code for code, _label in choices] + sorted(set(counts) - {code for code, _l in choices})
         labels = dict(choices)
         values = [Decimal(counts.get(code, 0)) for code in codes]

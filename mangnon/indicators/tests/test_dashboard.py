@@ -153,8 +153,10 @@ def test_viewer_sees_small_counts_suppressed_on_the_dashboard(sample, units, per
 
 
 def test_dashboard_query_count_is_bounded(sample, units, personas, client_for, django_assert_max_num_queries):
+    """Each term is computed once for the unit and once for the year before, however many indicators
+    use it (72 queries for the province when written)."""
     client = client_for(personas.province_officer)
-    with django_assert_max_num_queries(400):
+    with django_assert_max_num_queries(110):
         assert client.get(DASHBOARD, {"unit": units.province.pk, "year": YEAR}).status_code == 200
 
 
@@ -221,6 +223,29 @@ def test_viewer_sees_primary_and_secondary_suppression(sample, units, personas, 
     assert "data-suppression-note" in response.content.decode()
 
 
+def test_viewer_sees_a_small_commune_suppressed_with_its_complement(units, personas, client_for):
+    """By commune within a 2020 district: 2 children in one commune, 5 and 9 in two others."""
+    others = (
+        AdminUnit.objects.valid_on(date(YEAR, 12, 31))
+        .filter(parent=units.district_a)
+        .exclude(pk=units.legacy_a.pk)
+        .order_by("code")[:2]
+    )
+    five, nine = list(others)
+    _abused(units.legacy_a, 2)
+    _abused(five, 5)
+    _abused(nine, 9)
+    query = {"unit": units.district_a.pk, "year": YEAR}
+    viewer = client_for(personas.viewer).get(detail_url(), query)
+    assert viewer.status_code == 200
+    assert _row(viewer, "children", units.legacy_a.code)[0] == "•"
+    assert _row(viewer, "children", five.code)[0] == "•"  # the complement: 16 - 9 - 5 would give 2
+    assert _row(viewer, "children", nine.code)[0] == "9"
+    assert viewer.context["detail"].total.numerator.value == 16
+    officer = client_for(personas.province_officer).get(detail_url(), query)
+    assert [_row(officer, "children", u.code)[0] for u in (units.legacy_a, five, nine)] == ["2", "5", "9"]
+
+
 def test_officer_sees_the_small_figures(sample, units, personas, client_for):
     response = client_for(personas.province_officer).get(
         detail_url(), {"unit": units.province.pk, "year": YEAR}
@@ -263,9 +288,14 @@ def test_detail_forbidden(sample, units, personas, client_for, client):
 
 
 def test_detail_query_count_is_bounded(sample, units, personas, client_for, django_assert_max_num_queries):
+    """The trend, the 13 districts and the categories: a bounded computation per year and per unit
+    (97 queries when written); today's 54 communes about four queries each (207)."""
     client = client_for(personas.province_officer)
-    with django_assert_max_num_queries(400):
+    with django_assert_max_num_queries(140):
         response = client.get(detail_url(), {"unit": units.province.pk, "year": YEAR})
+    assert response.status_code == 200
+    with django_assert_max_num_queries(280):
+        response = client.get(detail_url(), {"unit": units.province.pk, "year": YEAR, "geography": "current"})
     assert response.status_code == 200
 
 
