@@ -202,7 +202,7 @@ def entry(request: HttpRequest, data_set: str, unit_id: int, period: str) -> Htt
         _errors_to_form(form, error)
         return _page(request, ds, unit, when, form=form, status=400)
     if saved.changed:
-        messages.success(request, _("Saved: %(count)s figures changed.") % {"count": len(saved.changed)})
+        messages.success(request, _("Saved. Figures changed: %(count)s.") % {"count": len(saved.changed)})
     else:
         messages.info(request, _("Nothing changed."))
     return HttpResponseRedirect(_entry_url(ds, unit, when), status=303)

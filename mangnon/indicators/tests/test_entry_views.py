@@ -150,7 +150,7 @@ def test_save_through_the_page_redirects_with_a_message(client_for: Any, persona
     assert EnteredValue.objects.get(element="health.live_births").value == 1234
     assert AuditEvent.objects.count() == before + 1
     page = client.get(response["Location"])
-    assert "Saved: 3 figures changed." in page.content.decode()
+    assert "Saved. Figures changed: 3." in page.content.decode()
 
 
 def test_errors_are_shown_by_the_fields_in_vietnamese_by_default(client_for: Any, personas: Any) -> None:
