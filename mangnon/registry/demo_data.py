@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
@@ -225,6 +225,39 @@ def _adult(
 
 
 CIRCUMSTANCE_YEARS = 10
+RISK_YEARS = 6
+# The register opened on 1/1/2016: children born before were registered during its first year, those
+# born since within two months of birth (the day each was registered is its created_at, which the
+# figures of past years count by).
+REGISTER_OPENS = date(2016, 1, 1)
+# The province reported every child in special circumstances assisted in 2020 (seed 003), and its
+# programmes paid the children in those groups on 1 January (support.demo_data): the circumstances the
+# demo would start during 2020 start early in 2021 instead, so that no child of 2020 went unpaid.
+UNPAID_YEAR = 2020
+
+
+def registered_on(*, seed: int, key: str, born: date, today: date) -> date:
+    """The day a demo child was registered: fixed by the seed and the child's place in the plan."""
+    rng = random.Random(f"mangnon-demo-registered:{seed}:{key}")  # noqa: S311 - synthetic data
+    if born < REGISTER_OPENS:
+        day = REGISTER_OPENS + timedelta(days=rng.randrange(366))
+    else:
+        day = born + timedelta(days=rng.randrange(61))
+    return min(day, today)
+
+
+def registered_at(*, seed: int, key: str, born: date, today: date) -> datetime:
+    """`registered_on` at a working hour (local time), as created_at."""
+    day = registered_on(seed=seed, key=key, born=born, today=today)
+    minutes = random.Random(f"mangnon-demo-registered-at:{seed}:{key}").randrange(8 * 60)  # noqa: S311
+    moment = datetime.combine(day, time(7, 30)) + timedelta(minutes=minutes)
+    return min(timezone.make_aware(moment), timezone.now())
+
+
+def _not_in_unpaid_year(start: date) -> date:
+    if start.year == UNPAID_YEAR and start > date(UNPAID_YEAR, 1, 1):
+        return date(UNPAID_YEAR + 1, 1, 1) + timedelta(days=start.timetuple().tm_yday % 60)
+    return start
 
 
 def _after(rng: random.Random, start: date, today: date, *, within_days: int) -> date:
@@ -302,12 +335,18 @@ def _household(
         )
         person = synthetic.person_instance(row, unit=unit, province=province)
         batch.persons.append(person)
-        child = Child(person=person, admin_unit=unit, province=province, household=household)
+        born_on: date = row["date_of_birth"] or date(row["birth_year"], 7, 1)
+        child = Child(
+            person=person,
+            admin_unit=unit,
+            province=province,
+            household=household,
+            created_at=registered_at(seed=seed, key=f"{h.code}:{index}", born=born_on, today=today),
+        )
         batch.children.append(child)
         batch.members.append((household, person))
         for carer, relationship, primary in carers:
             batch.caregivers.append((child, carer, relationship, primary))
-        born_on: date = row["date_of_birth"] or date(row["birth_year"], 7, 1)
         if group is not None:
             # The register carries the circumstances of past years too (the payments and figures of
             # 2019-2020 count them): a disability is mostly known in the first three years of life,
@@ -317,6 +356,7 @@ def _household(
                 start = _after(rng, born_on, known_by, within_days=3 * 365)
             else:
                 start = _after(rng, born_on, today, within_days=365 * CIRCUMSTANCE_YEARS)
+            start = min(today, _not_in_unpaid_year(start))
             source = CircumstanceSource.COMMUNE_REVIEW if rng.random() < 0.8 else CircumstanceSource.HEALTH
             if group in (SpecialGroup.E, SpecialGroup.G):
                 source = CircumstanceSource.POLICE
@@ -327,7 +367,9 @@ def _household(
                 )
             )  # fmt: skip
         if risk is not None:
-            start = _after(rng, born_on, today, within_days=365 * 2)
+            # Flagged at any time in the last six years, so the figures of 2020-2026 have children at
+            # risk too (the flags are followed up, not closed, in the demo).
+            start = _after(rng, born_on, today, within_days=365 * RISK_YEARS)
             source = CircumstanceSource.SCHOOL if rng.random() < 0.3 else CircumstanceSource.COMMUNE_REVIEW
             batch.risks.append(RiskFlag(child=child, risk_type=risk, start_date=start, source=source))
         if group is not None or risk is not None:
@@ -404,6 +446,39 @@ def _write(batch: _Batch, *, province: AdminUnit, first: str, last: str) -> None
         )
 
 
+def backdate_registrations(the_plan: Plan, *, seed: int, today: date) -> int:
+    """Give the demo children loaded before registrations were dated (all created at load time) the
+    day they were registered. Only children registered later than their day change: a second run
+    changes nothing."""
+    by_code = {h.code: h for h in the_plan.households}
+    seen: dict[str, int] = {}
+    changes: list[tuple[Any, int]] = []
+    rows = (
+        Child.objects.filter(household__code__startswith=CODE_PREFIX)
+        .order_by("pk")
+        .values_list("pk", "household__code", "person__date_of_birth", "person__birth_year", "created_at")
+    )
+    for pk, household, dob, year, created in rows.iterator(chunk_size=5000):
+        code = household or ""
+        h = by_code.get(code)
+        position = seen.get(code, 0)
+        seen[code] = position + 1
+        if h is None or (dob is None and year is None):
+            continue
+        born = dob or date(year or 0, 7, 1)
+        wanted = registered_at(seed=seed, key=f"{code}:{h.first_child + position}", born=born, today=today)
+        if timezone.localdate(created) > timezone.localdate(wanted):
+            changes.append((connection.ops.adapt_datetimefield_value(wanted), pk))
+    qn = connection.ops.quote_name
+    # The child's key is its person's (person_id), not "id".
+    table, key = qn(Child._meta.db_table), qn(Child._meta.pk.column or "person_id")
+    sql = f"UPDATE {table} SET {qn('created_at')} = %s WHERE {key} = %s"  # noqa: S608
+    for start in range(0, len(changes), 5000):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, changes[start : start + 5000])
+    return len(changes)
+
+
 def _batches(todo: list[PlannedHousehold], size: int) -> Iterator[list[PlannedHousehold]]:
     for start in range(0, len(todo), size):
         yield todo[start : start + size]
@@ -435,6 +510,9 @@ def load(ctx: DemoContext | Any, *, total: int | None = None, sample: int | None
         created["children"] += len(batch.children)
         if len(todo) > BATCH_HOUSEHOLDS * 20:
             ctx.say(f"  … {created['children']:,} children".replace(",", "."))
+    dated = backdate_registrations(the_plan, seed=ctx.seed, today=today)
+    if dated:
+        ctx.say(f"  {dated} demo children given the day they were registered")
     ctx.say(
         f"  {created['children']} demo children in {created['households']} households created, "
         f"{len(wanted) - len(todo)} households already there ({'full province' if full else 'sample'})"

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 
 from mangnon.accounts.access import active_memberships, pk_or_404, scope_for
@@ -226,4 +226,26 @@ def record_placements_view(viewer: Any, rows: list[AlternativeCare]) -> None:
         object_type=PLACEMENT_TYPE,
         object_id="list" if len(rows) > 1 else str(rows[0].pk),
         changes={"shown": [r.pk for r in rows]},
+    )
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return date(day.year - 1, 2, 28)
+
+
+def assisted_count(children: QuerySet[Any], day: date) -> int:
+    """How many of `children` (a queryset of registry children) had support on `day`: a payment of a
+    programme in the year up to that day (after the same day a year before), or a placement in
+    alternative care that day. The registry's counts ask this through their hook (`apps.py`)."""
+    paid = Disbursement.objects.filter(paid_on__gt=_year_before(day), paid_on__lte=day)
+    cared = AlternativeCare.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+    # Two counts, each driven by the (few) support rows and the children found by key: an OR of the two
+    # would test every child of the unit.
+    paid_ids = paid.values("child_id")
+    return (
+        children.filter(pk__in=paid_ids).count()
+        + children.filter(pk__in=cared.values("child_id")).exclude(pk__in=paid_ids).count()
     )
