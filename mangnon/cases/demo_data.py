@@ -822,16 +822,27 @@ INCIDENTS_2019 = 28  # seed 003: 2020 had "2 incidents fewer than 2019"
 FORMS_2019: dict[str, float] = {F.SEXUAL: 18, F.PHYSICAL: 7, F.NEGLECT: 2, F.EXPLOITATION: 1}
 
 
+# The years between 2020 and the reform: a handful of incidents each, so that the figures of those
+# years are not a false zero (the province's reports of them are not in the seeds).
+INCIDENTS_LATER = {2021: 7, 2022: 6, 2023: 6, 2024: 5}
+
+
 def plan_2019(seed: int) -> list[Incident2020]:
     """The 28 incidents of 2019, drawn from the seed at the same communes (the source gives only their
     number; three had two victims)."""
-    rng = random.Random(f"mangnon-demo-2019:{seed}")  # noqa: S311 - synthetic data
+    return plan_year(seed, 2019)
+
+
+def plan_year(seed: int, year: int) -> list[Incident2020]:
+    """The incidents of 2019 or of a year of INCIDENTS_LATER, drawn from the seed at 2020's communes."""
+    count, pairs = (INCIDENTS_2019, 3) if year == 2019 else (INCIDENTS_LATER[year], 1)
+    rng = random.Random(f"mangnon-demo-{year}:{seed}")  # noqa: S311 - synthetic data
     communes = sorted({i.commune for i in INCIDENTS_2020})
-    days = sorted(rng.sample(range(1, 360), INCIDENTS_2019))
-    siblings = set(rng.sample(range(INCIDENTS_2019), 3))
+    days = sorted(rng.sample(range(1, 360), count))
+    siblings = set(rng.sample(range(count), pairs))
     out = []
     for n, day in enumerate(days, 1):
-        on = date(2019, 1, 1) + timedelta(days=day)
+        on = date(year, 1, 1) + timedelta(days=day)
         form = intake_demo.weighted(rng, FORMS_2019)
         relationship, sex = PERPETRATOR_OF[form]
         victims = tuple(
@@ -848,21 +859,21 @@ def plan_2019(seed: int) -> list[Incident2020]:
         out.append(
             Incident2020(
                 n, rng.choice(communes), (on.month, on.day), (form,), SETTING_OF[form], victims,
-                (P(relationship, rng.randint(20, 55), sex),), legal, "record", year=2019,
+                (P(relationship, rng.randint(20, 55), sex),), legal, "record", year=year,
             )
         )  # fmt: skip
     return out
 
 
-def load_2019(*, seed: int, prov: AdminUnit, now: datetime, done: set[str]) -> int:
-    """Incidents only: their children's cases are not part of the demo."""
+def load_2019(*, seed: int, prov: AdminUnit, now: datetime, done: set[str], year: int = 2019) -> int:
+    """Incidents only (of 2019, or of `year`): their children's cases are not part of the demo."""
     counsellor = intake_demo.team(prov).counsellors_2020[0]
     made = 0
-    for inc in plan_2019(seed):
-        key = f"demo-incident-2019-{inc.no:02d}"
+    for inc in plan_year(seed, year):
+        key = f"demo-incident-{year}-{inc.no:02d}"
         if key in done:
             continue
-        rng = random.Random(f"mangnon-demo-2019:{seed}:{inc.no}")  # noqa: S311 - synthetic data
+        rng = random.Random(f"mangnon-demo-{year}:{seed}:{inc.no}")  # noqa: S311 - synthetic data
         unit = _old_unit(inc.commune)
         crew = crew_2020(inc.commune, unit, counsellor)
         found = _office_hours(datetime.combine(inc.day, time(9), tzinfo=VN_TZ) + rng.randint(1, 3) * D)
@@ -1326,6 +1337,12 @@ def load(ctx: DemoContext | Any) -> dict[str, int]:
     earlier = load_2019(
         seed=seed, prov=prov, now=now, done=intake_demo.existing_keys(INCIDENT_SCOPE, "demo-incident-2019-")
     )
+    later = 0
+    for year in INCIDENTS_LATER:
+        later += load_2019(
+            seed=seed, prov=prov, now=now, year=year,
+            done=intake_demo.existing_keys(INCIDENT_SCOPE, f"demo-incident-{year}-"),
+        )  # fmt: skip
     incidents, cases = load_2020(
         seed=seed, prov=prov, line=line_111, now=now,
         done=intake_demo.existing_keys(INCIDENT_SCOPE, "demo-incident-2020-"),
@@ -1342,13 +1359,14 @@ def load(ctx: DemoContext | Any) -> dict[str, int]:
     answered = answer_contact_referrals(prov, now)
     ctx.say(
         f"  cases: {incidents} incidents of 2020 with {cases} cases, {current} current cases, "
-        f"{earlier} incidents of 2019 created"
+        f"{earlier} incidents of 2019 created, {later} of 2021-2024"
     )
     ctx.say(
         f"  referrals: {referred} sent, {answered} of the hotline's earlier ones accepted by the communes"
     )
     return {
         "incidents_2019": earlier,
+        "incidents_2021_2024": later,
         "incidents_2020": incidents,
         "cases_2020": cases,
         "cases_current": current,
