@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from mangnon.core import metrics
 from mangnon.core.models import AuditEvent
@@ -208,7 +209,9 @@ def test_without_indicator_view_is_403_and_anonymous_401(personas, api_for, clie
     ],
 )
 def test_bad_input_is_422_with_the_message(personas, api_for, params, field, message):
-    response = api_for(personas.province_officer).get(URL, params)
+    client = api_for(personas.province_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(URL, params)
     assert response.status_code == 422
     body = response.json()
     assert body["error"] == "invalid" and body["detail"][field] == [message]
