@@ -29,6 +29,7 @@ from mangnon.accounts.roles import Action
 from mangnon.core import disclosure, metrics
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import units_in
+from mangnon.registry import selectors as registry_selectors
 
 from . import entered
 from .catalogue import Direction, Indicator, Measure
@@ -37,6 +38,13 @@ from .periods import PeriodType, ReportingPeriod
 
 _TERM = re.compile(r"^(?P<code>[a-z_]+\.[a-z0-9_]+)(?:\[(?P<dim>[a-z_]+)=(?P<cat>[^\]]+)\])?$")
 _TWO_PLACES = Decimal("0.01")
+# The registry's figures counted together (prefetch_registry): term → key of counted_totals.
+_REGISTRY_TOTALS = {
+    "registry.children": "children",
+    "registry.special_circumstances": "special",
+    "registry.at_risk": "at_risk",
+    "registry.assisted": "assisted",
+}
 
 
 class NotAvailable(Exception):
@@ -244,6 +252,27 @@ class Evaluator:
                 key = (row["element"], unit.pk, period.key)
                 self._terms[key] = (self._terms[key] or Decimal(0)) + Decimal(row["total"])
 
+    def prefetch_registry(self, texts: Iterable[str], unit: AdminUnit, period: ReportingPeriod) -> None:
+        """The registry's children, in special circumstances, at risk and assisted in one pass over the
+        unit's children when several are wanted (each element alone is a pass over all of them; at a
+        province, hundreds of thousands). The same definitions as the registry's elements
+        (`registry.selectors.counted_totals`); a viewer who may not count children, or a unit outside
+        their scope, is left to the elements, which say so."""
+        wanted = [
+            t
+            for t in dict.fromkeys(texts)
+            if t in _REGISTRY_TOTALS and (t, unit.pk, period.key) not in self._terms
+        ]
+        if len(wanted) < 2 or not can(self.viewer, Action.CHILD_COUNT):
+            return
+        try:
+            children = registry_selectors.counted_children(viewer=self.viewer, unit=unit, day=period.end)
+        except Http404:
+            return
+        totals = registry_selectors.counted_totals(children, period.end)
+        for text in wanted:
+            self._terms[(text, unit.pk, period.key)] = Decimal(totals[_REGISTRY_TOTALS[text]])
+
     # --- values ----------------------------------------------------------------------------------------
 
     def targets(self, indicators: Sequence[Indicator], unit: AdminUnit, year: int) -> dict[str, TargetInfo]:
@@ -263,6 +292,8 @@ class Evaluator:
         self.check_unit(unit)
         entered_codes = [Term.parse(t).code for i in indicators for t in i.terms if Term.parse(t).is_entered]
         self.prefetch_entered(entered_codes, unit, period)
+        all_terms = [t for i in indicators for t in i.terms]
+        self.prefetch_registry(all_terms, unit, period)
         targets = self.targets(indicators, unit, period.last_year)
         needs_previous = {
             i.code
@@ -271,6 +302,8 @@ class Evaluator:
         }
         if needs_previous:
             self.prefetch_entered(entered_codes, unit, period.previous())
+            previous_terms = [t for i in indicators if i.code in needs_previous for t in i.terms]
+            self.prefetch_registry(previous_terms, unit, period.previous())
         out = []
         for indicator in indicators:
             value = self._value(indicator, unit, period)

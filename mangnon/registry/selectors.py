@@ -280,16 +280,46 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _special_ids(day: date) -> QuerySet[Any]:
+    return SpecialCircumstance.objects.filter(_active_on(day)).values("child_id")
+
+
+def _risk_ids(day: date) -> QuerySet[Any]:
+    return RiskFlag.objects.filter(_active_on(day)).values("child_id")
+
+
+def counted_totals(children: QuerySet[Child], day: date) -> dict[str, int]:
+    """For `children` (counted_children's) on `day`, in one pass over them: how many there are, how many
+    are in special circumstances and how many at risk (the counts of children_in_special_circumstances
+    and children_at_risk), with how many were assisted. What the indicator engine reads when it needs
+    several of the registry's figures at once: each alone is a pass over every child of the unit."""
+    if connection.vendor == "sqlite":
+        # SQLite tests the filters row by row, which costs more than a count driven by the few
+        # circumstances and risks (measured at 366,000 children: 396 ms against 265 ms).
+        found = {
+            "children": children.count(),
+            "special": children_in_special_circumstances(children, day).count(),
+            "at_risk": children_at_risk(children, day).count(),
+        }
+    else:
+        found = children.aggregate(
+            children=Count("pk"),
+            special=Count("pk", filter=Q(pk__in=_special_ids(day))),
+            at_risk=Count("pk", filter=Q(pk__in=_risk_ids(day))),
+        )
+    return {**{k: int(v) for k, v in found.items()}, "assisted": assisted_children(children, day)}
+
+
 def children_in_special_circumstances(children: QuerySet[Child], day: date) -> QuerySet[Child]:
     """Those of `children` in at least one special-circumstance group on `day`."""
     # Driven by the circumstances of the day (a few thousand rows), each child found by its key, rather
     # than a test for every child of the unit (hundreds of thousands at a province).
-    return children.filter(pk__in=SpecialCircumstance.objects.filter(_active_on(day)).values("child_id"))
+    return children.filter(pk__in=_special_ids(day))
 
 
 def children_at_risk(children: QuerySet[Child], day: date) -> QuerySet[Child]:
     """Those of `children` with at least one risk on `day`."""
-    return children.filter(pk__in=RiskFlag.objects.filter(_active_on(day)).values("child_id"))
+    return children.filter(pk__in=_risk_ids(day))
 
 
 COUNTED_CHILDREN, COUNTED_SPECIAL, COUNTED_AT_RISK = "children", "special", "at_risk"
