@@ -53,6 +53,25 @@ class Measure(StrEnum):
         }[self]
 
 
+class Counted(StrEnum):
+    """What a count counts, said beside every figure: persons, person-times and incidents differ."""
+
+    CHILDREN = "children"  # persons: each child once
+    INCIDENTS = "incidents"
+    SESSIONS = "sessions"
+    COURSES = "courses"
+    PERSON_TIMES = "person_times"  # a person reached twice counts twice
+
+
+COUNTED_LABELS = {
+    Counted.CHILDREN: _("persons (children)"),
+    Counted.INCIDENTS: _("incidents"),
+    Counted.SESSIONS: _("sessions"),
+    Counted.COURSES: _("courses"),
+    Counted.PERSON_TIMES: _("person-times"),
+}
+
+
 class Source(StrEnum):
     COMPUTED = "computed"  # from the records kept in Măng Non
     ENTERED = "entered"  # figures another sector reports, entered in a data set
@@ -113,6 +132,7 @@ class Indicator:
     # Whether the numerator counts children (or deaths of children), so small cells identify them and
     # are suppressed for publication (disclosure control). Counts of sessions or communes are not.
     counts_children: bool = True
+    counted: Counted = Counted.CHILDREN  # what a count counts (a rate says its measure instead)
     tt13: bool = False  # the code is the circular's own
 
     @property
@@ -179,6 +199,7 @@ INDICATORS: tuple[Indicator, ...] = (
         Measure.COUNT,
         "cases.incidents",
         direction=Direction.LOWER,
+        counted=Counted.INCIDENTS,
         agency=_POLICE_AND_CHILD_AUTHORITY,
         disaggregations=("form", "setting"),
     ),
@@ -421,6 +442,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction=Direction.HIGHER,
         agency=_CHILD_AUTHORITY,
         counts_children=False,
+        counted=Counted.SESSIONS,
     ),
     Indicator(
         "MN-HD-02",
@@ -431,6 +453,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction=Direction.HIGHER,
         agency=_CHILD_AUTHORITY,
         counts_children=False,
+        counted=Counted.PERSON_TIMES,
     ),
     Indicator(
         "MN-HD-03",
@@ -441,6 +464,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction=Direction.HIGHER,
         agency=_CHILD_AUTHORITY,
         counts_children=False,
+        counted=Counted.COURSES,
     ),
 )
 

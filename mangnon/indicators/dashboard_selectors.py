@@ -32,7 +32,7 @@ from mangnon.core import disclosure, metrics
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import today, units_valid_on
 
-from .catalogue import GROUP_LABELS, MEASURE_LABELS, Group, Indicator, Measure, all_indicators
+from .catalogue import COUNTED_LABELS, GROUP_LABELS, MEASURE_LABELS, Group, Indicator, Measure, all_indicators
 from .engine import Evaluator, Status, TargetInfo, Term, Trend, Value
 from .models import TargetKind
 from .periods import ReportingPeriod
@@ -109,11 +109,7 @@ def counted_in(indicator: Indicator) -> str:
     """What an indicator's figure counts, said beside every figure (person-times are not persons)."""
     if indicator.measure is not Measure.COUNT:
         return str(MEASURE_LABELS[indicator.measure])
-    if "person_times" in indicator.numerator:
-        return _("person-times")
-    if indicator.counts_children:
-        return _("persons (children)")
-    return _("number")
+    return str(COUNTED_LABELS[indicator.counted])
 
 
 # --- units -------------------------------------------------------------------------------------------
