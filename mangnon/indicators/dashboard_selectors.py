@@ -217,10 +217,14 @@ def _raw_evaluator(viewer: Any) -> Evaluator:
     return evaluator
 
 
-def _drill(term_text: str, unit: AdminUnit, period: ReportingPeriod, category: Mapping[str, str]) -> str:
-    """The owning app's list of the records behind a computed figure, or "" (an entered figure, a tally)."""
+def _drill(
+    links: bool, term_text: str, unit: AdminUnit, period: ReportingPeriod, category: Mapping[str, str]
+) -> str:
+    """The owning app's list of the records behind a computed figure, or "" (an entered figure, a tally).
+    A table under disclosure control never links to records (`links` False): its readers (leadership)
+    read figures, not records, and a table prepared for publication must not lead into them."""
     term = Term.parse(term_text)
-    if term.is_entered:
+    if not links or term.is_entered:
         return ""
     try:
         element = metrics.get(term.code)
@@ -478,7 +482,7 @@ def detail(
             str(v.period.first_year),
             v,
             hide=hidden(v),
-            url=_drill(indicator.numerator, unit, v.period, {}),
+            url=_drill(not suppress, indicator.numerator, unit, v.period, {}),
         )
         for v in trend_values
     ]
@@ -491,7 +495,7 @@ def detail(
         unit.name,
         total_value,
         hide=total_hidden,
-        url=_drill(indicator.numerator, unit, period, {}),
+        url=_drill(not suppress, indicator.numerator, unit, period, {}),
         unit=unit,
     )
 
@@ -514,12 +518,16 @@ def detail(
                 child.name,
                 value,
                 hide=index in child_hidden,
-                url=_drill(indicator.numerator, child, period, {}),
+                url=_drill(not suppress, indicator.numerator, child, period, {}),
                 unit=child,
             )
         )
 
-    breakdowns = [] if not total_value.available else _breakdowns(evaluator, indicator, unit, period, small)
+    breakdowns = (
+        []
+        if not total_value.available
+        else _breakdowns(evaluator, indicator, unit, period, small, links=not suppress)
+    )
     return Detail(
         indicator=indicator,
         unit=unit,
@@ -557,7 +565,13 @@ def _children(
 
 
 def _breakdowns(
-    evaluator: Evaluator, indicator: Indicator, unit: AdminUnit, period: ReportingPeriod, small: bool
+    evaluator: Evaluator,
+    indicator: Indicator,
+    unit: AdminUnit,
+    period: ReportingPeriod,
+    small: bool,
+    *,
+    links: bool,
 ) -> list[Breakdown]:
     """The numerator by each disaggregation its data element declares (computed figures only)."""
     term = Term.parse(indicator.numerator)
@@ -586,7 +600,7 @@ def _breakdowns(
                     index in hidden,
                     ""
                     if index in hidden or not value
-                    else _drill(indicator.numerator, unit, period, {dimension: code}),
+                    else _drill(links, indicator.numerator, unit, period, {dimension: code}),
                 ),
             )
             for index, (code, value) in enumerate(zip(codes, values, strict=True))
