@@ -89,6 +89,9 @@ class Person(VersionedModel):
             models.Index(
                 fields=["admin_unit", "ho_key", "sex", "birth_year"], name="registry_person_unit_ho_sex_yr"
             ),
+            # The children under 16 on a day (selectors.counted_children): read from this index alone on
+            # PostgreSQL instead of every person's row (indicators.province_year, bench/README.md).
+            models.Index(fields=["date_of_birth", "birth_year", "id"], name="registry_person_birth"),
         ]
 
     def __str__(self) -> str:

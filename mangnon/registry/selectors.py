@@ -237,11 +237,17 @@ _assisted_counter: AssistedCounter | None = None
 SEX_UNKNOWN = "unknown"  # the category of children whose sex was not recorded
 
 
-def set_assisted_counter(counter: AssistedCounter | None) -> None:
+AssistedFilter = Callable[[date], Q]
+_assisted_filter: AssistedFilter | None = None
+
+
+def set_assisted_counter(counter: AssistedCounter | None, filter_: AssistedFilter | None = None) -> None:
     """The hook the support app fills (from its AppConfig.ready()): how many of the given children had
-    support on a day. The registry never imports the support app (apps depend downward only)."""
-    global _assisted_counter  # one hook per process, set at start-up
-    _assisted_counter = counter
+    support on a day, and optionally the same as a filter on children (a Q on their key for a day),
+    which lets `counted_totals` count them in its one pass. The registry never imports the support app
+    (apps depend downward only)."""
+    global _assisted_counter, _assisted_filter  # one hook per process, set at start-up
+    _assisted_counter, _assisted_filter = counter, filter_ if counter is not None else None
 
 
 def assisted_children(children: QuerySet[Child], day: date) -> int:
@@ -302,12 +308,16 @@ def counted_totals(children: QuerySet[Child], day: date) -> dict[str, int]:
             "at_risk": children_at_risk(children, day).count(),
         }
     else:
+        extra = {"assisted": Count("pk", filter=_assisted_filter(day))} if _assisted_filter else {}
         found = children.aggregate(
             children=Count("pk"),
             special=Count("pk", filter=Q(pk__in=_special_ids(day))),
             at_risk=Count("pk", filter=Q(pk__in=_risk_ids(day))),
+            **extra,
         )
-    return {**{k: int(v) for k, v in found.items()}, "assisted": assisted_children(children, day)}
+    if "assisted" not in found:
+        found["assisted"] = assisted_children(children, day)
+    return {k: int(v) for k, v in found.items()}
 
 
 def children_in_special_circumstances(children: QuerySet[Child], day: date) -> QuerySet[Child]:

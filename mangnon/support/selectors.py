@@ -236,12 +236,23 @@ def _year_before(day: date) -> date:
         return date(day.year - 1, 2, 28)
 
 
+def _paid_and_cared(day: date) -> tuple[QuerySet[Disbursement], QuerySet[AlternativeCare]]:
+    paid = Disbursement.objects.filter(paid_on__gt=_year_before(day), paid_on__lte=day)
+    cared = AlternativeCare.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+    return paid, cared
+
+
+def assisted_q(day: date) -> Q:
+    """Registry children who had support on `day` (see assisted_count), as a filter on the child's key."""
+    paid, cared = _paid_and_cared(day)
+    return Q(pk__in=paid.values("child_id")) | Q(pk__in=cared.values("child_id"))
+
+
 def assisted_count(children: QuerySet[Any], day: date) -> int:
     """How many of `children` (a queryset of registry children) had support on `day`: a payment of a
     programme in the year up to that day (after the same day a year before), or a placement in
     alternative care that day. The registry's counts ask this through their hook (`apps.py`)."""
-    paid = Disbursement.objects.filter(paid_on__gt=_year_before(day), paid_on__lte=day)
-    cared = AlternativeCare.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+    paid, cared = _paid_and_cared(day)
     # Two counts, each driven by the (few) support rows and the children found by key: an OR of the two
     # would test every child of the unit.
     paid_ids = paid.values("child_id")
