@@ -17,6 +17,8 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.module_loading import autodiscover_modules
 
 if TYPE_CHECKING:  # for annotations only: core sits below geo and never imports it at run time
@@ -104,6 +106,24 @@ class DataElement:
         return self.computation(unit=unit, period=period, viewer=viewer, by=requested)
 
 
+class BatchComputation(Protocol):
+    def __call__(
+        self, *, codes: tuple[str, ...], unit: AdminUnit, period: Period, viewer: Any
+    ) -> Mapping[str, Figure]: ...
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Several of an app's elements whose totals one computation gives together, when each alone would
+    read the same rows again (the registry's children, in special circumstances, at risk, assisted: one
+    pass over a province's children instead of four). It must give exactly what each element's own
+    computation gives, and raise as they would (PermissionDenied, Http404)."""
+
+    owner: str
+    codes: frozenset[str]
+    computation: BatchComputation = field(repr=False, compare=False)
+
+
 class DuplicateCode(ValueError):
     """Two data elements claimed the same code."""
 
@@ -113,6 +133,7 @@ class Registry:
 
     def __init__(self) -> None:
         self._elements: dict[str, DataElement] = {}
+        self._batches: dict[str, Batch] = {}  # element code -> the batch that computes it
 
     def register(self, element: DataElement) -> DataElement:
         """Add `element`, returning it so a module can keep it: `CHILDREN = register(DataElement(...))`."""
@@ -126,6 +147,23 @@ class Registry:
     def get(self, code: str) -> DataElement:
         """The element with `code`; KeyError when no app declares it."""
         return self._elements[code]
+
+    def register_batch(self, batch: Batch) -> Batch:
+        for code in batch.codes:
+            if not code.startswith(f"{batch.owner}."):
+                raise ValueError(f"{code!r} must start with its owner's label, {batch.owner!r}.")
+            if code in self._batches:
+                raise DuplicateCode(f"{code!r} is already computed by another batch.")
+        self._batches.update(dict.fromkeys(batch.codes, batch))
+        return batch
+
+    def batches_for(self, codes: Iterable[str]) -> list[tuple[Batch, tuple[str, ...]]]:
+        """The batches that compute two or more of `codes`, each with the codes it would compute."""
+        wanted: dict[Batch, list[str]] = {}
+        for code in dict.fromkeys(codes):
+            if code in self._batches:
+                wanted.setdefault(self._batches[code], []).append(code)
+        return [(batch, tuple(found)) for batch, found in wanted.items() if len(found) > 1]
 
     def all_elements(self) -> list[DataElement]:
         return sorted(self._elements.values(), key=lambda e: e.code)
@@ -153,6 +191,29 @@ def data_element(
         return register(DataElement(code, name, owner, computation, unit, disaggregations, records))
 
     return declare
+
+
+def batch(*, owner: str, codes: Iterable[str]) -> Callable[[BatchComputation], Batch]:
+    """Declare the decorated computation as the batch that gives the totals of `codes` together."""
+
+    def declare(computation: BatchComputation) -> Batch:
+        return _registry.register_batch(Batch(owner, frozenset(codes), computation))
+
+    return declare
+
+
+def totals(codes: Iterable[str], *, unit: AdminUnit, period: Period, viewer: Any) -> dict[str, Figure]:
+    """The totals of those of `codes` that a batch computes together (two or more of one batch). Codes
+    without a batch, and a batch that refuses the viewer, are left out: compute them one by one, which
+    says why (PermissionDenied, Http404) element by element."""
+    found: dict[str, Figure] = {}
+    for each, codes_of_batch in _registry.batches_for(codes):
+        try:
+            figures = each.computation(codes=codes_of_batch, unit=unit, period=period, viewer=viewer)
+        except (PermissionDenied, Http404):
+            continue
+        found.update({code: figures[code] for code in codes_of_batch})
+    return found
 
 
 def get(code: str) -> DataElement:

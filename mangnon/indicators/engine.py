@@ -29,7 +29,6 @@ from mangnon.accounts.roles import Action
 from mangnon.core import disclosure, metrics
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import units_in
-from mangnon.registry import selectors as registry_selectors
 
 from . import entered
 from .catalogue import Direction, Indicator, Measure
@@ -38,13 +37,6 @@ from .periods import PeriodType, ReportingPeriod
 
 _TERM = re.compile(r"^(?P<code>[a-z_]+\.[a-z0-9_]+)(?:\[(?P<dim>[a-z_]+)=(?P<cat>[^\]]+)\])?$")
 _TWO_PLACES = Decimal("0.01")
-# The registry's figures counted together (prefetch_registry): term → key of counted_totals.
-_REGISTRY_TOTALS = {
-    "registry.children": "children",
-    "registry.special_circumstances": "special",
-    "registry.at_risk": "at_risk",
-    "registry.assisted": "assisted",
-}
 
 
 class NotAvailable(Exception):
@@ -252,26 +244,18 @@ class Evaluator:
                 key = (row["element"], unit.pk, period.key)
                 self._terms[key] = (self._terms[key] or Decimal(0)) + Decimal(row["total"])
 
-    def prefetch_registry(self, texts: Iterable[str], unit: AdminUnit, period: ReportingPeriod) -> None:
-        """The registry's children, in special circumstances, at risk and assisted in one pass over the
-        unit's children when several are wanted (each element alone is a pass over all of them; at a
-        province, hundreds of thousands). The same definitions as the registry's elements
-        (`registry.selectors.counted_totals`); a viewer who may not count children, or a unit outside
-        their scope, is left to the elements, which say so."""
-        wanted = [
+    def prefetch_totals(self, texts: Iterable[str], unit: AdminUnit, period: ReportingPeriod) -> None:
+        """The totals an app computes together when several are wanted (`core.metrics.batch`: the
+        registry's four figures in one pass over a province's children); the rest, one by one later."""
+        codes = [
             t
             for t in dict.fromkeys(texts)
-            if t in _REGISTRY_TOTALS and (t, unit.pk, period.key) not in self._terms
+            if not Term.parse(t).is_entered
+            and not Term.parse(t).dimension
+            and (t, unit.pk, period.key, "") not in self._figures
         ]
-        if len(wanted) < 2 or not can(self.viewer, Action.CHILD_COUNT):
-            return
-        try:
-            children = registry_selectors.counted_children(viewer=self.viewer, unit=unit, day=period.end)
-        except Http404:
-            return
-        totals = registry_selectors.counted_totals(children, period.end)
-        for text in wanted:
-            self._terms[(text, unit.pk, period.key)] = Decimal(totals[_REGISTRY_TOTALS[text]])
+        for code, figure in metrics.totals(codes, unit=unit, period=period.days, viewer=self.viewer).items():
+            self._figures[(code, unit.pk, period.key, "")] = figure
 
     # --- values ----------------------------------------------------------------------------------------
 
@@ -293,7 +277,7 @@ class Evaluator:
         entered_codes = [Term.parse(t).code for i in indicators for t in i.terms if Term.parse(t).is_entered]
         self.prefetch_entered(entered_codes, unit, period)
         all_terms = [t for i in indicators for t in i.terms]
-        self.prefetch_registry(all_terms, unit, period)
+        self.prefetch_totals(all_terms, unit, period)
         targets = self.targets(indicators, unit, period.last_year)
         needs_previous = {
             i.code
@@ -303,7 +287,7 @@ class Evaluator:
         if needs_previous:
             self.prefetch_entered(entered_codes, unit, period.previous())
             previous_terms = [t for i in indicators if i.code in needs_previous for t in i.terms]
-            self.prefetch_registry(previous_terms, unit, period.previous())
+            self.prefetch_totals(previous_terms, unit, period.previous())
         out = []
         for indicator in indicators:
             value = self._value(indicator, unit, period)

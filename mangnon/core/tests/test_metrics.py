@@ -81,3 +81,14 @@ def test_autodiscover_finds_the_registry_figures_and_may_run_again():
         "registry.assisted",
     } <= codes
     assert all(metrics.get(code).owner == code.split(".")[0] for code in codes)
+
+
+def test_a_batch_computes_together_only_what_two_or_more_wanted_codes_share():
+    registry = metrics.Registry()
+    both = registry.register_batch(metrics.Batch("app", frozenset({"app.a", "app.b"}), lambda **_: {}))
+    assert registry.batches_for(["app.a", "app.b", "app.c"]) == [(both, ("app.a", "app.b"))]
+    assert registry.batches_for(["app.a", "app.c"]) == []  # one code alone is computed on its own
+    with pytest.raises(ValueError, match="owner"):
+        registry.register_batch(metrics.Batch("app", frozenset({"other.x"}), lambda **_: {}))
+    with pytest.raises(metrics.DuplicateCode):
+        registry.register_batch(metrics.Batch("app", frozenset({"app.b", "app.d"}), lambda **_: {}))

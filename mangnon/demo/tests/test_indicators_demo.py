@@ -39,11 +39,9 @@ from mangnon.indicators.models import (
 )
 from mangnon.indicators.periods import ReportingPeriod
 from mangnon.participation.models import ChildVoice
-from mangnon.registry import selectors as registry_selectors
 from mangnon.registry.codes import ChildStatus
 from mangnon.registry.models import Child, RiskFlag, SpecialCircumstance
 from mangnon.support.models import AlternativeCare, Disbursement
-from mangnon.support.selectors import assisted_count, assisted_q
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +58,6 @@ def _load() -> str:
 
 def test_the_indicators_demo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MANGNON_DEMO_PASSWORD", "demo-pass-phrase-1")
-    # The support app sets the registry's hook at start-up; a test elsewhere may have reset it.
-    registry_selectors.set_assisted_counter(assisted_count, assisted_q)
     _load()
     viewer = User.objects.get(username="demo-province")
     _computed_indicators_equal_independent_counts(viewer)

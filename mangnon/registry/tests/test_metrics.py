@@ -82,13 +82,26 @@ def test_at_risk_by_risk_and_sex(children, units, personas):
     assert sum(figure.by["sex"].values()) == figure.total
 
 
-def test_assisted_comes_from_the_support_hook(children, units, personas):
-    assert _figure("registry.assisted", personas.viewer, units.commune_a).total == 0
-    try:
-        selectors.set_assisted_counter(lambda counted, day: counted.count() - 1)
-        assert _figure("registry.assisted", personas.viewer, units.commune_a).total == 2
-    finally:
-        selectors.set_assisted_counter(None)
+def test_assisted_comes_from_the_support_hook(children, units, personas, monkeypatch):
+    assert _figure("registry.assisted", personas.viewer, units.commune_a).total == 0  # nobody paid
+    # Another hook for this test only: monkeypatch puts the support app's back afterwards.
+    monkeypatch.setattr(selectors, "_assisted_counter", lambda counted, day: counted.count() - 1)
+    monkeypatch.setattr(selectors, "_assisted_filter", None)
+    assert _figure("registry.assisted", personas.viewer, units.commune_a).total == 2
+
+
+def test_the_four_totals_counted_together_equal_each_figure_alone(children, units, personas):
+    for viewer, unit in ((personas.viewer, units.commune_a), (personas.province_officer, units.province)):
+        together = metrics.totals(CODES, unit=unit, period=_today(), viewer=viewer)
+        assert set(together) == set(CODES)
+        for code in CODES:
+            assert together[code].total == _figure(code, viewer, unit).total, code
+
+
+def test_counting_together_leaves_a_refused_viewer_to_each_figure(children, units, personas):
+    assert metrics.totals(CODES, unit=units.commune_a, period=_today(), viewer=personas.hotline) == {}
+    assert metrics.totals(CODES, unit=units.commune_a, period=_today(), viewer=personas.officer_b) == {}
+    assert metrics.totals(CODES[:1], unit=units.commune_a, period=_today(), viewer=personas.viewer) == {}
 
 
 def test_the_figures_agree_with_the_counts_api(children, units, personas):
