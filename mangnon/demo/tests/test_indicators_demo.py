@@ -159,7 +159,7 @@ def _computed_indicators_equal_independent_counts(viewer: User) -> None:
         assert value.numerator == counts[indicator.numerator], indicator.code
         if indicator.denominator:
             assert value.denominator == counts[indicator.denominator], indicator.code
-    # The engine counts the registry's figures together (prefetch_registry): each element alone agrees.
+    # The engine counts the registry's figures together (its core.metrics batch): each alone agrees.
     for code in [t for t in counts if t.startswith("registry.")]:
         figure = metrics.get(code).compute(unit=province, period=YEAR.days, viewer=viewer, by=())
         assert figure.total == counts[code], code
