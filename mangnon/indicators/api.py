@@ -22,7 +22,7 @@ from mangnon.core.api import ApiError, ErrorOut, caller
 from mangnon.geo.selectors import unit_on
 
 from . import catalogue, target_selectors
-from .engine import Evaluator, Value
+from .engine import Evaluator, Value, trimmed
 from .periods import parse_period
 
 router = Router(tags=["indicators"])
@@ -30,7 +30,7 @@ router = Router(tags=["indicators"])
 
 def number(value: Decimal | None) -> int | float | None:
     """A figure as a JSON number: 30, not "30" nor 30.0; 12.5 for a rate."""
-    shown = target_selectors.trimmed(value)
+    shown = trimmed(value)
     if shown is None or isinstance(shown, int):
         return shown
     return float(shown)

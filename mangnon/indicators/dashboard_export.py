@@ -90,7 +90,7 @@ def about_sheet(
     return Sheet(_("About"), [_("Item"), _("Value")], rows, (28, 70))
 
 
-def _number(value: Decimal | None) -> int | float | None:
+def _number(value: int | Decimal | None) -> int | float | None:
     return None if value is None else s._plain(value)
 
 

@@ -26,14 +26,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mangnon.accounts.access import can, scope_for
+from mangnon.accounts.access import can, pk_or_404, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import disclosure, metrics
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import today, units_valid_on
 
 from .catalogue import COUNTED_LABELS, GROUP_LABELS, MEASURE_LABELS, Group, Indicator, Measure, all_indicators
-from .engine import Evaluator, Status, TargetInfo, Term, Trend, Value
+from .engine import Evaluator, Status, TargetInfo, Term, Trend, Value, trimmed
 from .models import TargetKind
 from .periods import ReportingPeriod
 
@@ -158,11 +158,7 @@ def unit_choices(viewer: Any, year: int, chosen: AdminUnit | None = None) -> lis
 
 def unit_for(viewer: Any, unit_id: Any) -> AdminUnit:
     """The unit a request names, or 404 (an unknown id and a unit outside the scope look alike)."""
-    try:
-        pk = int(unit_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    unit = AdminUnit.objects.select_related("parent").filter(pk=pk).first()
+    unit = AdminUnit.objects.select_related("parent").filter(pk=pk_or_404(unit_id)).first()
     if unit is None or not scope_for(viewer, Action.INDICATOR_VIEW).contains(unit):
         raise Http404
     return unit
@@ -175,12 +171,12 @@ def unit_for(viewer: Any, unit_id: Any) -> AdminUnit:
 class Shown:
     """A figure as a table shows it: the number, or a mark when suppressed, and where it drills down."""
 
-    value: Decimal | None = None
+    value: int | Decimal | None = None
     suppressed: bool = False
     url: str = ""
 
     def __post_init__(self) -> None:
-        self.value = tidy(self.value)
+        self.value = trimmed(self.value)
 
     @property
     def export(self) -> object:
@@ -193,15 +189,10 @@ class Shown:
         return None if self.suppressed or self.value is None else float(self.value)
 
 
-def tidy(value: Decimal | None) -> Decimal | None:
-    """A figure without trailing zeros (10, 12.5, 33.33), as a page shows it."""
-    if value is None:
-        return None
-    return Decimal(int(value)) if value == value.to_integral_value() else value.normalize()
-
-
-def _plain(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+def _plain(value: int | Decimal) -> int | float:
+    """A number for a spreadsheet cell or a chart: whole numbers stay whole."""
+    shown = trimmed(Decimal(value))
+    return shown if isinstance(shown, int) else float(shown or 0)
 
 
 def suppresses(viewer: Any, publish: bool) -> bool:
@@ -269,9 +260,9 @@ class DashboardRow:
         return str(TREND_LABELS[self.value.trend])
 
     @property
-    def target_value(self) -> Decimal | None:
+    def target_value(self) -> int | Decimal | None:
         target = self.value.target
-        return tidy(target.value) if target and target.kind == TargetKind.LEVEL else None
+        return trimmed(target.value) if target and target.kind == TargetKind.LEVEL else None
 
     @property
     def target_label(self) -> str:
@@ -312,7 +303,7 @@ class DashboardGroup:
         return out
 
 
-def _float(value: Decimal | None) -> float | None:
+def _float(value: int | Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
@@ -372,8 +363,8 @@ class DetailRow:
         return str(STATUS_LABELS[self.status]) if self.status else ""
 
     @property
-    def target_value(self) -> Decimal | None:
-        return tidy(self.target.value) if self.target and self.target.kind == TargetKind.LEVEL else None
+    def target_value(self) -> int | Decimal | None:
+        return trimmed(self.target.value) if self.target and self.target.kind == TargetKind.LEVEL else None
 
     @property
     def target_label(self) -> str:

@@ -112,6 +112,15 @@ def ratio(indicator: Indicator, numerator: Decimal | None, denominator: Decimal 
     return (numerator * indicator.factor / denominator).quantize(_TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
+def trimmed(number: int | Decimal | None) -> int | Decimal | None:
+    """A value as pages, exports and the API write it: 30 rather than 30.00, 12.5 rather than 12.50."""
+    if number is None or isinstance(number, int):
+        return number
+    if number == number.to_integral_value():
+        return int(number)
+    return number.normalize()
+
+
 def trend_of(indicator: Indicator, value: Decimal | None, previous: Decimal | None) -> Trend:
     if value is None or previous is None or indicator.direction is Direction.NEUTRAL:
         return Trend.UNKNOWN

@@ -24,7 +24,7 @@ from mangnon.geo.models import AdminUnit
 from . import catalogue, entered
 from .catalogue import GROUP_LABELS, MEASURE_LABELS, SOURCE_LABELS, Indicator
 from .dashboard_selectors import DIMENSION_LABELS
-from .engine import Evaluator, Term, Value
+from .engine import Evaluator, Term, Value, trimmed
 from .models import Target, TargetRevision
 from .periods import FIRST_YEAR, LAST_YEAR, ReportingPeriod
 
@@ -77,15 +77,6 @@ def indicator_or_404(code: str) -> Indicator:
         return catalogue.get(code)
     except KeyError:
         raise Http404 from None
-
-
-def trimmed(number: Decimal | None) -> int | Decimal | None:
-    """A figure as it is shown and sent: 30 rather than 30.00, 12.5 rather than 12.50."""
-    if number is None:
-        return None
-    if number == number.to_integral_value():
-        return int(number)
-    return number.normalize()
 
 
 @dataclass(frozen=True)
