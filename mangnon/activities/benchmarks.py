@@ -260,7 +260,7 @@ def build_set() -> Place:
         persons = Person.objects.bulk_create(_persons(rng, where), batch_size=2000)
         children = Child.objects.bulk_create(
             [
-                Child(person=p, admin_unit_id=p.admin_unit_id or 0, province_id=province)
+                Child(person=p, admin_unit_id=p.admin_unit_id or 0, province_id=province).copy_birth()
                 for p in persons[:CHILDREN]
             ],
             batch_size=2000,

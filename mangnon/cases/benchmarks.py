@@ -182,7 +182,7 @@ def _rows(
             ten_key=f.ten_key, ho_key=f.ho_key, sort_key=f.sort_key, sex=sex,
             birth_year=NOW.year - rng.randint(1, 15), admin_unit_id=commune.pk, province_id=province,
         )  # fmt: skip
-        child = Child(person=person, admin_unit_id=commune.pk, province_id=province)
+        child = Child(person=person, admin_unit_id=commune.pk, province_id=province).copy_birth()
         deadlines: list[tuple[str, datetime, datetime | None]] = []  # kind, due, met
         closed_at = next_due = None
         if status == Status.CLOSED:

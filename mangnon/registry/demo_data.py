@@ -342,7 +342,7 @@ def _household(
             province=province,
             household=household,
             created_at=registered_at(seed=seed, key=f"{h.code}:{index}", born=born_on, today=today),
-        )
+        ).copy_birth()
         batch.children.append(child)
         batch.members.append((household, person))
         for carer, relationship, primary in carers:

@@ -604,12 +604,12 @@ def children_import_rows(*, actor: Any, job: ImportJob, rows: list[ParsedRow]) -
     Person.objects.bulk_create(persons)
     children = [
         Child(
-            person_id=p.pk,
+            person=p,
             admin_unit_id=r.data["unit"].pk,
             province_id=provinces[r.data["unit"].pk].pk,
             registered_by_id=actor.pk,
             notes=r.data["notes"],
-        )
+        ).copy_birth()
         for p, r in zip(persons, new, strict=True)
     ]
     Child.objects.bulk_create(children)

@@ -8,6 +8,8 @@ ICU sort key for Vietnamese order (by tên, then họ, then tên đệm).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -89,13 +91,18 @@ class Person(VersionedModel):
             models.Index(
                 fields=["admin_unit", "ho_key", "sex", "birth_year"], name="registry_person_unit_ho_sex_yr"
             ),
-            # The children under 16 on a day (selectors.counted_children): read from this index alone on
-            # PostgreSQL instead of every person's row (indicators.province_year, bench/README.md).
-            models.Index(fields=["date_of_birth", "birth_year", "id"], name="registry_person_birth"),
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if not adding and (update_fields is None or {"date_of_birth", "birth_year"} & set(update_fields)):
+            # A new person has no child row yet (Child.save copies the birth then).
+            Child.objects.filter(pk=self.pk).update(born_on=self.date_of_birth, born_in=self.birth_year)
 
 
 class Household(VersionedModel):
@@ -179,6 +186,12 @@ class Child(VersionedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Copies of the person's date and year of birth, so that the children counted on a day are read from
+    # this table alone (selectors.counted_children; a join to every person was most of a province's
+    # indicators, bench/README.md "Indicators"). Person.save and Child.save keep them in step; a bulk
+    # load sets them with copy_birth.
+    born_on = models.DateField(null=True, blank=True, editable=False)
+    born_in = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("child")
@@ -187,6 +200,17 @@ class Child(VersionedModel):
 
     def __str__(self) -> str:
         return self.person.full_name
+
+    def copy_birth(self) -> Child:
+        """Takes the person's date and year of birth (for a child built for bulk_create, which skips save)."""
+        self.born_on, self.born_in = self.person.date_of_birth, self.person.birth_year
+        return self
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A whole-row save could otherwise write back copies read before the person was edited.
+        if kwargs.get("update_fields") is None:
+            self.copy_birth()
+        super().save(*args, **kwargs)
 
 
 class Caregiver(TimestampedModel):

@@ -12,8 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -264,27 +263,15 @@ def counted_children(*, viewer: Any, unit: AdminUnit, day: date) -> QuerySet[Chi
     if not scope.contains(unit):
         raise Http404
     sixteen = _years_before(day, 16)
-    children = Child.objects.all()
-    born = "person__date_of_birth"
-    if connection.vendor == "sqlite":
-        # The same date, through an expression SQLite cannot read from the persons' birth index
-        # (Person.Meta): it would walk that index for both branches of the OR and look each child up,
-        # four times slower at a province than reading the children (bench/README.md, Indicators).
-        none = Value(None, output_field=DateField())
-        children = children.alias(born_on=Coalesce(born, none, output_field=DateField()))
-        born = "born_on"
     return (
-        children.filter(scope.q("admin_unit"))
+        Child.objects.filter(scope.q("admin_unit"))
         .filter(in_geography_q(unit))
         .exclude(status=ChildStatus.MERGED)
         .filter(created_at__lt=_start_of(day + timedelta(days=1)))
+        # The child's own copies of its birth (Child.born_on, Child.born_in): no join to the persons.
         .filter(
-            Q(**{f"{born}__gt": sixteen, f"{born}__lte": day})
-            | Q(
-                person__date_of_birth__isnull=True,
-                person__birth_year__gt=day.year - 16,
-                person__birth_year__lte=day.year,
-            )
+            Q(born_on__gt=sixteen, born_on__lte=day)
+            | Q(born_on__isnull=True, born_in__gt=day.year - 16, born_in__lte=day.year)
         )
     )
 

@@ -454,7 +454,7 @@ def build_children(
     for row in rows:
         unit = units[row["commune"]]
         person = person_instance(row, unit=unit, province=province)
-        pairs.append((person, Child(person=person, admin_unit=unit, province=province)))
+        pairs.append((person, Child(person=person, admin_unit=unit, province=province).copy_birth()))
     return pairs
 
 

@@ -24,6 +24,7 @@ from mangnon.registry.models import (
     RiskFlag,
     SpecialCircumstance,
 )
+from mangnon.registry.tests.birth_copies import children_out_of_step
 
 SEED = 20200601
 
@@ -112,6 +113,7 @@ def test_sample_load_is_idempotent_audited_and_plausible(units: Any) -> None:
     child = Child.objects.select_related("household", "person").first()
     assert child is not None and child.household is not None
     assert child.household.admin_unit_id == child.admin_unit_id == child.person.admin_unit_id
+    assert children_out_of_step() == []
 
     # a second run adds nothing and writes no audit event
     counts = (Person.objects.count(), Child.objects.count(), AuditEvent.objects.count())

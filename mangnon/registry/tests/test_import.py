@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,7 @@ def test_good_xlsx_rows_preview_then_import(send: Any, confirm: Any, personas: A
     }
     duc = Child.objects.get(person__full_name="Trần Văn Đức")
     assert duc.person.date_of_birth is None and duc.person.birth_year == 2015 and duc.person.ethnicity == "02"
+    assert (duc.born_on, duc.born_in, anh.born_on) == (None, 2015, date(2016, 9, 5))  # bulk-created copies
     assert set(SpecialCircumstance.objects.filter(child=duc).values_list("group", flat=True)) == {"a", "d"}
     mai = Child.objects.get(person__full_name="Lê Thị Mai")
     assert mai.person.id_number == "022312012345" and mai.registration_decisions.get().decision == "new"

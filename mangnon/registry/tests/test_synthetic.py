@@ -15,6 +15,7 @@ from mangnon.core.text import normalize_name
 from mangnon.registry import synthetic
 from mangnon.registry.codes import ETHNICITIES
 from mangnon.registry.models import Child, Person
+from mangnon.registry.tests.birth_copies import children_out_of_step
 
 TODAY = date(2025, 9, 1)
 
@@ -133,3 +134,4 @@ def test_bulk_instances_save_persons_and_children(units: Any) -> None:
     )
     assert stored.sort_key == name_sort_key(rows[0]["full_name"])
     assert stored.child.admin_unit.code == rows[0]["commune"]
+    assert children_out_of_step() == []
