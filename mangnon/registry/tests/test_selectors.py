@@ -202,5 +202,4 @@ def test_assisted_count_comes_from_the_support_hook(units, personas, monkeypatch
     assert selectors.child_counts(viewer=personas.viewer, unit=units.commune_a).assisted == 0  # nobody paid
     # Another hook for this test only: monkeypatch puts the support app's back afterwards.
     monkeypatch.setattr(selectors, "_assisted_counter", lambda children, day: children.count() - 1)
-    monkeypatch.setattr(selectors, "_assisted_filter", None)
     assert selectors.child_counts(viewer=personas.viewer, unit=units.commune_a).assisted == 1
