@@ -60,6 +60,8 @@ class Action(StrEnum):
     DATA_APPROVE = "indicators.data_approve"
     DATA_UNLOCK = "indicators.data_unlock"
     TARGET_SET = "indicators.target_set"
+    REPORT_READ = "reports.read"
+    REPORT_WRITE = "reports.write"
 
 
 _ALL = frozenset(Role)
@@ -226,6 +228,18 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DATA_UNLOCK: frozenset({Role.PROVINCE_MANAGER}),
     # Targets are set in each unit's plan: the province's by the province, a commune's by its officer.
     Action.TARGET_SET: frozenset({Role.PROVINCE_MANAGER, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER}),
+    # Periodic reports: the officers of a unit write its report from the records (and finalise it); the
+    # unit's leadership reads the finalised ones, the writers their drafts too.
+    Action.REPORT_WRITE: frozenset({Role.PROVINCE_MANAGER, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER}),
+    Action.REPORT_READ: frozenset(
+        {
+            Role.PROVINCE_MANAGER,
+            Role.PROVINCE_OFFICER,
+            Role.COMMUNE_OFFICER,
+            Role.COMMUNE_CHAIR,
+            Role.VIEWER,
+        }
+    ),
 }
 
 

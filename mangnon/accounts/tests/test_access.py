@@ -224,6 +224,8 @@ def test_permissions_table_holds_every_action():
         "indicators.data_approve",
         "indicators.data_unlock",
         "indicators.target_set",
+        "reports.read",
+        "reports.write",
     }
     assert PERMISSIONS[Action.GEO_VIEW] == frozenset(Role)
     assert PERMISSIONS[Action.AUDIT_VIEW] == {Role.SYSTEM_ADMIN, Role.PROVINCE_MANAGER}
