@@ -22,7 +22,16 @@ from . import figures, narrative
 from .access import check_write
 from .models import FileFormat, FileStatus, Report, ReportFile, ReportSection, ReportStatus, SectionKey
 
-__all__ = ["Conflict", "file_request", "report_create", "report_finalise", "report_new_version"]
+__all__ = [
+    "Conflict",
+    "file_request",
+    "report_create",
+    "report_details_edit",
+    "report_finalise",
+    "report_new_version",
+    "report_refresh",
+    "section_edit",
+]
 
 MAX_SECTION_TEXT = 50_000
 
@@ -126,6 +135,59 @@ def report_refresh(*, actor: Any, report: Report, version: int | None = None) ->
             obj=report,
             unit=report.admin_unit,
             changes={"figures": "gathered"},
+        )
+    return report
+
+
+DETAIL_LIMITS = {"title": 300, "number": 60, "place": 100, "signer_title": 100, "signer_name": 100}
+MAX_RECIPIENTS = 2_000
+
+
+def report_details_edit(*, actor: Any, report: Report, version: int, changes: dict[str, Any]) -> Report:
+    """The details a draft is issued with: title, number and symbol, place and date, signer, recipients."""
+    check_write(actor, report.admin_unit)
+    _refuse_if_final(report)
+    allowed = {*DETAIL_LIMITS, "issued_on", "recipients"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, limit in DETAIL_LIMITS.items():
+        if name in changes:
+            values[name] = str(changes[name] or "").strip()
+            if len(values[name]) > limit:
+                errors[name] = [_("At most %(n)s characters.") % {"n": limit}]
+    if "title" in values and not values["title"]:
+        errors["title"] = [_("The report needs a title.")]
+    if "recipients" in changes:
+        values["recipients"] = str(changes["recipients"] or "").replace("\r\n", "\n").strip()
+        if len(values["recipients"]) > MAX_RECIPIENTS:
+            errors["recipients"] = [_("At most %(n)s characters.") % {"n": MAX_RECIPIENTS}]
+    if "issued_on" in changes:
+        issued = changes["issued_on"]
+        if issued not in (None, "") and not isinstance(issued, date):
+            errors["issued_on"] = [_("Enter a valid date.")]
+        values["issued_on"] = issued or None
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        now = timezone.now()
+        draft = Report.objects.filter(pk=report.pk, version=version, status=ReportStatus.DRAFT)
+        if not draft.update(**values, version=F("version") + 1, updated_at=now):
+            raise Conflict(Report.objects.get(pk=report.pk).version)
+        before = {name: getattr(report, name) for name in values}
+        report.refresh_from_db()
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=report,
+            unit=report.admin_unit,
+            changes={
+                name: [before[name], getattr(report, name)]
+                for name in values
+                if before[name] != getattr(report, name)
+            },
         )
     return report
 
