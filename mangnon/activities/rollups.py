@@ -44,6 +44,21 @@ class CampaignCount:
 
 
 @dataclass(frozen=True)
+class ForumCount:
+    """One forum of the period, as a report names it: a forum is an event the sources describe one by one
+    ("Diễn đàn trẻ em tỉnh … với 90 đại biểu trẻ em và 16 cán bộ")."""
+
+    id: int
+    title: str
+    theme: str
+    start_date: date
+    unit: str  # the unit's name
+    organiser: str
+    children: int  # person-times of children
+    adults: int  # person-times of everyone else
+
+
+@dataclass(frozen=True)
 class ActivityRollup:
     unit: str
     start: date
@@ -59,6 +74,7 @@ class ActivityRollup:
     material_items_by_kind: dict[str, int]
     material_quantity_by_kind: dict[str, int]
     campaigns: list[CampaignCount] = field(default_factory=list)
+    forums: list[ForumCount] = field(default_factory=list)
 
     @property
     def material_quantity(self) -> int:
@@ -66,7 +82,10 @@ class ActivityRollup:
 
     def as_dict(self) -> dict[str, Any]:
         """The roll-up as plain JSON-ready data (dates as ISO text), for an API or an export."""
-        return {**asdict(self), "start": self.start.isoformat(), "end": self.end.isoformat()}
+        found = {**asdict(self), "start": self.start.isoformat(), "end": self.end.isoformat()}
+        for forum in found["forums"]:
+            forum["start_date"] = forum["start_date"].isoformat()
+        return found
 
 
 def counted_activities(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> QuerySet[Activity]:
@@ -247,6 +266,37 @@ def campaign_counts(activities: QuerySet[Activity]) -> list[CampaignCount]:
     return [CampaignCount(pk, name, plan, int(n)) for pk, name, plan, n in rows]
 
 
+def forums_of(activities: QuerySet[Activity]) -> list[ForumCount]:
+    """The forums among `activities`, in date order, with their children and adults (two queries)."""
+    forums = list(
+        activities.filter(kind=ActivityKind.FORUM)
+        .select_related("admin_unit", "organiser")
+        .order_by("start_date", "pk")
+    )
+    sums: dict[tuple[int, bool], int] = {}
+    rows = (
+        Tally.objects.filter(activity__in=[f.pk for f in forums])
+        .values_list("activity_id", "group")
+        .annotate(n=Sum("count"))
+    )
+    for activity_id, group, n in rows:
+        key = (activity_id, group == Group.CHILDREN)
+        sums[key] = sums.get(key, 0) + int(n or 0)
+    return [
+        ForumCount(
+            id=f.pk,
+            title=f.title,
+            theme=f.theme,
+            start_date=f.start_date,
+            unit=f.admin_unit.name,
+            organiser=f.organiser.name if f.organiser else f.organiser_text,
+            children=sums.get((f.pk, True), 0),
+            adults=sums.get((f.pk, False), 0),
+        )
+        for f in forums
+    ]
+
+
 @dataclass(frozen=True)
 class CampaignFigures:
     """A campaign's own figures: its activities the viewer may see, whatever their unit and date."""
@@ -297,6 +347,7 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> ActivityR
         material_items_by_kind=items,
         material_quantity_by_kind=quantity,
         campaigns=campaign_counts(activities),
+        forums=forums_of(activities),
     )
 
 

@@ -9,7 +9,7 @@ scope. A constant number of queries, whatever the volume.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -23,7 +23,7 @@ from mangnon.core import rollups as core_rollups
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import in_geography_q
 
-from .models import ChildVoice, CouncilMeeting, Topic
+from .models import ChildVoice, CouncilMeeting, CouncilMember, MemberRole, Topic
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class ParticipationRollup:
     voices_answered: int
     voices_resolved: int
     council_meetings: int
+    # The members of the unit's own council (not its communes') who served during the period, by role.
+    council_members: int = 0
+    council_members_by_role: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "start": self.start.isoformat(), "end": self.end.isoformat()}
@@ -90,9 +93,19 @@ def voice_counts(voices: QuerySet[ChildVoice], start: date, end: date) -> dict[s
     return voices.aggregate(**aggregates)
 
 
+def council_members_by_role(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> dict[str, int]:
+    """The members of `unit`'s own council who served at some time in [start, end], by role."""
+    serving = CouncilMember.objects.filter(
+        scope_for(viewer, Action.VOICE_VIEW).q("admin_unit"), admin_unit=unit, from_date__lte=end
+    ).filter(Q(to_date__isnull=True) | Q(to_date__gte=start))
+    found = dict(serving.order_by().values_list("role").annotate(n=Count("pk")).values_list("role", "n"))
+    return {role: found.get(role, 0) for role in MemberRole.values}
+
+
 def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> ParticipationRollup:
     counts = voice_counts(counted_voices(viewer=viewer, unit=unit), start, end)
     meetings = counted_meetings(viewer=viewer, unit=unit, start=start, end=end).count()
+    members = council_members_by_role(viewer=viewer, unit=unit, start=start, end=end)
     return ParticipationRollup(
         unit=unit.code,
         start=start,
@@ -103,6 +116,8 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> Participa
         voices_answered=counts["answered"],
         voices_resolved=counts["resolved"],
         council_meetings=meetings,
+        council_members=sum(members.values()),
+        council_members_by_role=members,
     )
 
 

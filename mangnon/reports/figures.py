@@ -11,6 +11,8 @@ Shape (`SNAPSHOT_VERSION` 1):
 
     {"version": 1, "gathered_at": ISO datetime, "publish": bool,
      "unit": {"id", "code", "name", "level"}, "kind": ReportKind,
+     "units_below": {"count", "level"}  (the units directly below on the period's last day: the 13
+                    district-level units of the province in 2020, its 54 communes from July 2025),
      "period": {"start", "end", "key", "label"},
      "previous": {"start", "end", "key", "label"},
      "current": Period figures, "before": Period figures,
@@ -41,6 +43,7 @@ from django.utils.translation import gettext as _
 from mangnon.core import metrics, rollups
 from mangnon.core.metrics import Period
 from mangnon.geo.models import AdminUnit
+from mangnon.geo.selectors import day_within, units_valid_on
 from mangnon.indicators.catalogue import all_indicators
 from mangnon.indicators.engine import Evaluator, trimmed
 from mangnon.indicators.periods import ReportingPeriod
@@ -187,6 +190,12 @@ def _indicators(
     return out
 
 
+def _units_below(unit: AdminUnit, period: ReportingPeriod) -> dict[str, Any]:
+    day = day_within(unit, period.end)
+    levels = list(units_valid_on(day, parent=unit).values_list("level", flat=True))
+    return {"count": len(levels), "level": max(set(levels), key=levels.count) if levels else ""}
+
+
 def collect(
     *, viewer: Any, unit: AdminUnit, kind: str, start: date, end: date, publish: bool
 ) -> dict[str, Any]:
@@ -199,6 +208,7 @@ def collect(
         "publish": publish,
         "unit": {"id": unit.pk, "code": unit.code, "name": unit.name, "level": unit.level},
         "kind": kind,
+        "units_below": _units_below(unit, which.period),
         "period": _period_json(which.period),
         "previous": _period_json(before),
         "current": _period_figures(viewer=viewer, unit=unit, period=which.period),

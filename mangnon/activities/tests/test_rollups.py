@@ -156,3 +156,29 @@ def test_figures_are_registered_and_agree_with_the_rollup(personas, units):
     assert fig("activities.unique_participants", ("group",)).by["group"]["teachers"] == 1
     assert fig("activities.materials", ("kind",)).by["kind"]["booklet"] == 70
     assert fig("activities.activities", ("kind",)).by["kind"]["training"] == 1
+
+
+def test_forums_are_listed_one_by_one_with_their_children_and_adults(personas, units):
+    later = ActivityFactory(
+        admin_unit=units.commune_a, kind="forum", title="Diễn đàn trẻ em xã", start_date=date(2026, 6, 11)
+    )
+    first = ActivityFactory(
+        admin_unit=units.commune_a,
+        kind="forum",
+        title="Diễn đàn “Điều em muốn nói”",
+        theme="Điều em muốn nói",
+        organiser_text="Hội Liên hiệp Phụ nữ",
+        start_date=date(2026, 6, 1),
+    )
+    TallyFactory(activity=first, group="children", sex="F", count=50)
+    TallyFactory(activity=first, group="children", sex="M", count=40)
+    TallyFactory(activity=first, group="officers", sex="F", age_band="adult", count=16)
+    TallyFactory(activity=later, group="parents_caregivers", sex="F", age_band="adult", count=7)
+    ActivityFactory(admin_unit=units.commune_a, kind="session", start_date=date(2026, 6, 2))  # not a forum
+    forums = _roll(personas.officer_a, units.commune_a).as_dict()["forums"]
+    assert [(f["title"], f["children"], f["adults"]) for f in forums] == [
+        ("Diễn đàn “Điều em muốn nói”", 90, 16),
+        ("Diễn đàn trẻ em xã", 0, 7),
+    ]
+    assert forums[0]["start_date"] == "2026-06-01" and forums[0]["organiser"] == "Hội Liên hiệp Phụ nữ"
+    assert forums[0]["unit"] == units.commune_a.name

@@ -12,9 +12,13 @@ from django.http import Http404
 from mangnon.core import metrics
 from mangnon.core import rollups as core_rollups
 from mangnon.core.metrics import Period
-from mangnon.participation.models import VoiceStatus
+from mangnon.participation.models import MemberRole, VoiceStatus
 from mangnon.participation.rollups import rollup
-from mangnon.participation.tests.factories import ChildVoiceFactory, CouncilMeetingFactory
+from mangnon.participation.tests.factories import (
+    ChildVoiceFactory,
+    CouncilMeetingFactory,
+    CouncilMemberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +53,21 @@ def voices(units):
 
 
 def test_province_rollup(personas, units, voices, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    # The province's own council: two children and an adviser serving in the year, one who left before it;
+    # a commune's council is not the province's.
+    CouncilMemberFactory.create_batch(2, admin_unit=units.province, from_date=date(2025, 9, 1))
+    CouncilMemberFactory(admin_unit=units.province, role=MemberRole.ADVISER, from_date=date(2026, 2, 1))
+    CouncilMemberFactory(admin_unit=units.province, from_date=date(2023, 9, 1), to_date=date(2025, 8, 31))
+    CouncilMemberFactory(admin_unit=units.commune_a)
+    with django_assert_max_num_queries(7):
         r = rollup(viewer=personas.province_manager, unit=units.province, start=START, end=END)
     assert (r.voices_received, r.voices_forwarded, r.voices_answered, r.voices_resolved) == (2, 2, 2, 1)
     assert r.voices_received_by_topic["education"] == 1 and sum(r.voices_received_by_topic.values()) == 2
     assert r.council_meetings == 2
+    assert (r.council_members, r.council_members_by_role) == (3, {"child": 2, "adviser": 1})
     assert r.as_dict()["start"] == "2026-01-01"
     ChildVoiceFactory.create_batch(20, admin_unit=units.commune_b, raised_on=date(2026, 5, 1))
-    with django_assert_max_num_queries(6):  # the same queries however many voices
+    with django_assert_max_num_queries(7):  # the same queries however many voices
         more = rollup(viewer=personas.province_manager, unit=units.province, start=START, end=END)
     assert more.voices_received == 22
 
