@@ -268,7 +268,8 @@ def _clubs(b: _Builder) -> None:
     where = b.w.sub_units
     measures = ["Số câu lạc bộ, đội, nhóm", "Số thành viên (người)"]
     if where:
-        measures.insert(1, f"Số {where} có")
+        total = b.w.sub_units_total
+        measures.insert(1, f"Số {where} có" + (f" (trên tổng số {vi_number(total)})" if total else ""))
 
     def rows(section: Mapping[str, Any]) -> list[list[int | None]]:
         clubs, members = section.get("clubs_by_kind") or {}, section.get("members_by_kind") or {}
@@ -309,6 +310,47 @@ def _clubs(b: _Builder) -> None:
     )
 
 
+def _forums(b: _Builder) -> None:
+    now = b.w.section("activities")
+    forums = [f for f in (now or {}).get("forums") or () if isinstance(f, Mapping)]
+    if not forums:
+        return
+    rows: list[list[Cell]] = []
+    for forum in forums:
+        day = str(forum.get("start_date") or "")
+        rows.append(
+            [
+                str(forum.get("title") or ""),
+                str(forum.get("theme") or ""),
+                "/".join(reversed(day.split("-"))) if day else "",
+                str(forum.get("unit") or ""),
+                str(forum.get("organiser") or ""),
+                _int(forum.get("children")),
+                _int(forum.get("adults")),
+            ]
+        )
+    children = sum(_int(f.get("children")) or 0 for f in forums)
+    adults = sum(_int(f.get("adults")) or 0 for f in forums)
+    rows.append([TOTAL, "", "", "", "", children, adults])
+    b.tables.append(
+        AnnexTable(
+            key="forums",
+            title=f"Biểu {len(b.tables) + 1}. Diễn đàn trẻ em {b.period}",
+            columns=[
+                "Diễn đàn",
+                "Chủ đề",
+                "Ngày",
+                "Đơn vị",
+                "Đơn vị tổ chức",
+                "Lượt trẻ em",
+                "Lượt người lớn",
+            ],
+            rows=rows,
+            notes=[PERSON_TIMES_NOTE],
+        )
+    )
+
+
 def _voices(b: _Builder) -> None:
     now, then = _rollup(b, "participation")
     if now is None:
@@ -322,6 +364,7 @@ def _voices(b: _Builder) -> None:
         ("voices_answered", "Ý kiến, nguyện vọng đã được trả lời"),
         ("voices_resolved", "Ý kiến, nguyện vọng đã được giải quyết"),
         ("council_meetings", "Số phiên họp của Hội đồng trẻ em"),
+        *([("council_members", "Số thành viên Hội đồng trẻ em (người)")] if "council_members" in now else []),
     ]
 
     def rows(section: Mapping[str, Any]) -> list[list[int | None]]:
@@ -585,6 +628,6 @@ def _indicators(b: _Builder) -> None:
 def tables(snapshot: dict[str, Any]) -> list[AnnexTable]:
     """The annex tables of a report whose figures are `snapshot` (figures.collect)."""
     b = _Builder(snapshot)
-    for add in (_activities, _participants, _clubs, _voices, _support, _abuse, _legal, _indicators):
+    for add in (_activities, _participants, _forums, _clubs, _voices, _support, _abuse, _legal, _indicators):
         add(b)
     return b.tables

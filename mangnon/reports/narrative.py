@@ -258,14 +258,23 @@ class _Writer:
 
     @property
     def sub_units(self) -> str:
-        """What a club's "sub-unit" is for this unit, "" when it has none."""
+        """What a club's "sub-unit" is for this unit ("đơn vị cấp huyện"), "" when it has none."""
+        below = self.s.get("units_below")
+        if isinstance(below, Mapping) and "count" in below:
+            if not below.get("count"):
+                return ""
+            return "đơn vị cấp huyện" if below.get("level") == Level.DISTRICT else "đơn vị cấp xã"
+        # A snapshot without the units below: the province's were its districts until they ended.
         if self.level == Level.PROVINCE:
-            if self.start is not None and self.start < _DISTRICTS_ENDED:
-                return "đơn vị cấp huyện"
-            return "xã, phường, đặc khu"
-        if self.level == Level.DISTRICT:
-            return "xã, phường, thị trấn"
-        return ""
+            before_reform = self.start is not None and self.start < _DISTRICTS_ENDED
+            return "đơn vị cấp huyện" if before_reform else "đơn vị cấp xã"
+        return "đơn vị cấp xã" if self.level == Level.DISTRICT else ""
+
+    @property
+    def sub_units_total(self) -> int | None:
+        """How many units are directly below (the 13 of "13/13 đơn vị cấp huyện"), when known."""
+        count = (self.s.get("units_below") or {}).get("count")
+        return count if isinstance(count, int) and count > 0 else None
 
     # Figures ----------------------------------------------------------------------------------------------
 
@@ -472,6 +481,9 @@ def _participation(w: _Writer) -> list[str]:
             parts.append(phrase)
         if parts:
             out.append(_sentence(f"{w.opening} đã tổ chức " + "; ".join(parts)))
+        forums = _forums(activities.get("forums") or ())
+        if forums:
+            out.append(_sentence("Các diễn đàn gồm: " + "; ".join(forums)))
 
     voices = w.section("participation")
     if voices is not None:
@@ -496,7 +508,11 @@ def _participation(w: _Writer) -> list[str]:
             out.append(_sentence(text))
         meetings = voices.get("council_meetings") or 0
         if meetings:
-            out.append(_sentence(f"Hội đồng trẻ em {w.own_level} đã tổ chức {vi_number(meetings)} phiên họp"))
+            members = voices.get("council_members") or 0
+            council = f"Hội đồng trẻ em {w.own_level}"
+            if members:
+                council += f" ({vi_number(members)} thành viên)"
+            out.append(_sentence(f"{council} đã tổ chức {vi_number(meetings)} phiên họp"))
 
     clubs = w.section("clubs")
     if clubs is not None and clubs.get("clubs"):
@@ -509,7 +525,8 @@ def _participation(w: _Writer) -> list[str]:
                 continue
             phrase = f"{vi_number(n)} {CLUB_KINDS.get(kind, kind)}"
             if w.sub_units and where.get(kind):
-                phrase += f" ở {vi_number(where[kind])} {w.sub_units}"
+                total = f"/{vi_number(w.sub_units_total)}" if w.sub_units_total else ""
+                phrase += f" ở {vi_number(where[kind])}{total} {w.sub_units}"
             parts.append(phrase)
         text = f"Duy trì {vi_number(clubs['clubs'])} câu lạc bộ, đội, nhóm"
         if clubs.get("members"):
@@ -525,6 +542,44 @@ def _participation(w: _Writer) -> list[str]:
             if times:
                 text += f" với {vi_number(times)} lượt người tham gia"
             out.append(_sentence(text))
+    return out
+
+
+_MOST_FORUMS_NAMED = 6  # beyond that (a phase's hundred forums) the count says enough
+
+
+def _forums(forums: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Each forum as the sources name it ("Diễn đàn trẻ em tỉnh … với chủ đề “…” có 90 lượt trẻ em và 16
+    lượt người lớn tham gia"), those of one theme and organiser together ("3 diễn đàn “Điều em muốn
+    nói” do … tổ chức với 2.056 lượt người tham gia"); [] when there are too many to name."""
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for forum in forums:
+        if isinstance(forum, Mapping):
+            key = (str(forum.get("theme") or forum.get("title") or ""), str(forum.get("organiser") or ""))
+            groups.setdefault(key, []).append(forum)
+    if not groups or len(groups) > _MOST_FORUMS_NAMED:
+        return []
+    out = []
+    # The forums named one by one first (the province's own), then those held as a series.
+    for (theme, organiser), same in sorted(groups.items(), key=lambda item: len(item[1]) > 1):
+        children = sum(int(f.get("children") or 0) for f in same)
+        adults = sum(int(f.get("adults") or 0) for f in same)
+        if len(same) == 1:
+            title = str(same[0].get("title") or "Diễn đàn trẻ em")
+            text = title + (f" với chủ đề “{theme}”" if theme and theme not in title else "")
+            who = _join(
+                [
+                    f"{vi_number(children)} lượt trẻ em" if children else "",
+                    f"{vi_number(adults)} lượt người lớn" if adults else "",
+                ]
+            )
+            out.append(f"{text} có {who} tham gia" if who else text)
+        else:
+            text = f"{len(same)} diễn đàn" + (f" “{theme}”" if theme else "")
+            text += f" do {organiser} tổ chức" if organiser else ""
+            if children + adults:
+                text += f" với {vi_number(children + adults)} lượt người tham gia"
+            out.append(text)
     return out
 
 

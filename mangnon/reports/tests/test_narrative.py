@@ -55,9 +55,15 @@ def test_the_2020_report_states_the_published_figures_in_vietnamese_formats(snap
     )
     participation = texts["participation"]
     assert "4 diễn đàn trẻ em với 2.162 lượt người tham gia" in participation
-    assert "198 Đội tuyên truyền măng non ở 13 đơn vị cấp huyện" in participation
-    assert "13 lớp năng khiếu hè ở 13 đơn vị cấp huyện" in participation
-    assert "Hội đồng trẻ em tỉnh đã tổ chức 2 phiên họp." in participation
+    assert (
+        "Các diễn đàn gồm: Diễn đàn trẻ em tỉnh Quảng Ninh năm 2020 với chủ đề “Chung tay phòng, chống xâm "
+        "hại trẻ em” có 90 lượt trẻ em và 16 lượt người lớn tham gia; 3 diễn đàn “Điều em muốn nói” do Hội "
+        "Liên hiệp Phụ nữ tỉnh Quảng Ninh tổ chức với 2.056 lượt người tham gia."
+    ) in participation
+    assert "198 Đội tuyên truyền măng non ở 13/13 đơn vị cấp huyện" in participation
+    assert "13 lớp năng khiếu hè ở 13/13 đơn vị cấp huyện" in participation
+    assert "6 câu lạc bộ cha mẹ ở 6/13 đơn vị cấp huyện" in participation
+    assert "Hội đồng trẻ em tỉnh (34 thành viên) đã tổ chức 2 phiên họp." in participation
     assert "Tiếp nhận 45 ý kiến, nguyện vọng của trẻ em" in participation
     assert "31 ý kiến đã được giải quyết" in participation
     support = texts["support"]
@@ -153,15 +159,37 @@ def test_a_figure_missing_from_the_snapshot_is_left_out(snap: dict[str, Any]) ->
 
 def test_a_commune_report_speaks_of_the_commune(snap: dict[str, Any]) -> None:
     snap["unit"] = {"id": 9, "code": "06688", "name": "Phường Hạ Long", "level": "commune"}
+    snap["units_below"] = {"count": 0, "level": ""}
+    snap["current"]["rollup"]["participation"]["council_members"] = 0
     texts = narrative.generate(snap)
     assert texts["communication"].startswith(
         "Năm 2020, trên địa bàn phường Hạ Long đã tổ chức 232 buổi truyền thông trực tiếp"
     )
     assert "toàn tỉnh" not in _all(texts)
     assert "Hội đồng trẻ em phường đã tổ chức 2 phiên họp." in texts["participation"]
-    assert "đơn vị cấp huyện" not in texts["participation"]  # a commune has no sub-units
+    assert "đơn vị cấp" not in texts["participation"]  # a commune has no units below
     snap["unit"]["name"] = "Xã Quảng Tân"
     assert narrative.generate(snap)["training"].startswith("Năm 2020, trên địa bàn xã Quảng Tân đã tổ chức")
+
+
+def test_clubs_in_units_below_without_their_number(snap: dict[str, Any]) -> None:
+    # A snapshot without the units below: a province's are its districts before July 2025.
+    del snap["units_below"]
+    assert "198 Đội tuyên truyền măng non ở 13 đơn vị cấp huyện" in narrative.generate(snap)["participation"]
+    snap["period"]["start"] = "2026-01-01"
+    assert "198 Đội tuyên truyền măng non ở 13 đơn vị cấp xã" in narrative.generate(snap)["participation"]
+    snap["units_below"] = {"count": 54, "level": "commune"}
+    assert "ở 13/54 đơn vị cấp xã" in narrative.generate(snap)["participation"]
+
+
+def test_many_forums_are_counted_not_named(snap: dict[str, Any]) -> None:
+    forum = snap["current"]["rollup"]["activities"]["forums"][0]
+    snap["current"]["rollup"]["activities"]["forums"] = [
+        {**forum, "id": n, "theme": f"Chủ đề {n}", "title": f"Diễn đàn {n}"} for n in range(10)
+    ]
+    participation = narrative.generate(snap)["participation"]
+    assert "4 diễn đàn trẻ em với 2.162 lượt người tham gia" in participation
+    assert "Các diễn đàn gồm" not in participation
 
 
 def test_half_year_and_multi_year_reports_name_their_period(snap: dict[str, Any]) -> None:
