@@ -1,5 +1,8 @@
 """The figures of case work (DESIGN.md §2), found at start-up by `core.metrics.autodiscover()`.
 
+The case figures count the cases opened (information received) and closed in the period, at a commune in
+the unit's geography (either one), within the viewer's scope for counts.
+
 The incident figures count the incidents that occurred in the period, in the unit's geography (either
 one), as `incident_selectors` defines each count — the same counts the incident register and
 `/api/v1/incidents/counts` show, so none of them can disagree. Their legal figures are those known on
@@ -9,21 +12,28 @@ the period's last day. Figures are aggregate: reading them is not audited.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mangnon.accounts.access import can, scope_for
+from mangnon.accounts.roles import Action
 from mangnon.core.metrics import Figure, Period, data_element
 from mangnon.geo.models import AdminUnit
+from mangnon.geo.selectors import in_geography_q
 from mangnon.registry.codes import Sex
 from mangnon.registry.selectors import SEX_UNKNOWN
 
 from . import incident_selectors as s
 from .codes import AbuseForm, PerpetratorRelationship, Setting
-from .models import Incident
+from .models import Case, Incident
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -146,3 +156,29 @@ def administrative_incidents(*, unit: AdminUnit, period: Period, viewer: Any, by
 def administrative_persons(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
     counted = _counted(viewer=viewer, unit=unit, period=period)
     return Figure(total=s.count_persons(s.sanctioned_perpetrators(counted, period.end)))
+
+
+def _cases(*, viewer: Any, unit: AdminUnit, period: Period, on: str) -> QuerySet[Case]:
+    """The cases whose `on` moment (a DateTimeField) fell in the period's days in Vietnam's time, at a
+    commune in the unit's geography (either one), as the incident figures count: PermissionDenied for a
+    viewer whose roles never count cases, Http404 for a unit outside their scope for counts."""
+    if not can(viewer, Action.CASE_COUNT):
+        raise PermissionDenied
+    scope = scope_for(viewer, Action.CASE_COUNT)
+    if not scope.contains(unit):
+        raise Http404
+    first = timezone.make_aware(datetime.combine(period.start, time.min))
+    after = timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min))
+    return Case.objects.filter(
+        scope.q("admin_unit"), in_geography_q(unit), **{f"{on}__gte": first, f"{on}__lt": after}
+    )
+
+
+@data_element("cases.opened", name=_("Cases opened (information received)"), owner=OWNER)
+def cases_opened(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
+    return Figure(total=_cases(viewer=viewer, unit=unit, period=period, on="received_at").count())
+
+
+@data_element("cases.closed", name=_("Cases closed"), owner=OWNER)
+def cases_closed(*, unit: AdminUnit, period: Period, viewer: Any, by: tuple[str, ...]) -> Figure:
+    return Figure(total=_cases(viewer=viewer, unit=unit, period=period, on="closed_at").count())

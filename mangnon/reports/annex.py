@@ -542,6 +542,8 @@ def _legal(b: _Builder) -> None:
     items = [
         ("intake.contacts", "Cuộc gọi, thông tin tiếp nhận qua đường dây nóng và các kênh khác"),
         ("intake.data_contacts", "- Trong đó: tư vấn, cung cấp thông tin, thông báo về trẻ em"),
+        ("cases.opened", "Hồ sơ quản lý trường hợp được mở"),
+        ("cases.closed", "Hồ sơ quản lý trường hợp được kết thúc"),
         ("cases.perpetrators", "Đối tượng xâm hại trẻ em"),
         ("cases.prosecuted_incidents", "Số vụ bị khởi tố hình sự"),
         ("cases.accused_persons", "Số bị can"),
@@ -555,7 +557,7 @@ def _legal(b: _Builder) -> None:
     b.add(
         _Grid(
             key="legal",
-            name="Tiếp nhận thông tin và xử lý vi phạm",
+            name="Tiếp nhận thông tin, quản lý trường hợp và xử lý vi phạm",
             first="Nội dung",
             measures=["Số lượng"],
             labels=[label for _code, label in items],

@@ -56,6 +56,8 @@ SNAPSHOT_VERSION = 1
 METRICS = (
     "intake.contacts",
     "intake.data_contacts",
+    "cases.opened",
+    "cases.closed",
     "cases.incidents",
     "cases.abused_children",
     "cases.perpetrators",

@@ -747,6 +747,20 @@ def _protection(w: _Writer) -> list[str]:
             )
         out.append(_sentence(text))
 
+    opened, closed = w.metric("cases.opened"), w.metric("cases.closed")
+    case_work = []
+    if opened:
+        case_work.append(
+            f"mở {w.count(opened, 'hồ sơ', sensitive=True)} quản lý trường hợp trẻ em cần hỗ trợ, can thiệp "
+            "theo Nghị định số 56/2017/NĐ-CP"
+        )
+    if closed:
+        what = "" if opened else " quản lý trường hợp trẻ em"
+        case_work.append(f"kết thúc {w.count(closed, 'hồ sơ', sensitive=True)}{what}")
+    if case_work:
+        said = _sentence(("" if out else f"{w.opening} đã ") + "; ".join(case_work))
+        out = [" ".join([*out, said])]  # one paragraph with the contacts: what came in and what was opened
+
     incidents = w.metric("cases.incidents")
     children = w.metric("cases.abused_children")
     lead = "" if out else w.opening

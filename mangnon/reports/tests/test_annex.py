@@ -157,6 +157,20 @@ def test_abuse_by_form_sex_and_age_with_2019(snap: dict[str, Any]) -> None:
     legal = found["legal"]
     assert _row(legal, "Số vụ bị khởi tố hình sự")[1:] == [16, 16]
     assert _row(legal, "Số bị can")[1:] == [17, 16]
+    assert not any(r[0].startswith("Hồ sơ") for r in _rows(legal))  # not in this snapshot: left out
+
+
+def test_case_work_in_the_legal_table_withheld_when_small_for_publication(snap: dict[str, Any]) -> None:
+    for figures in (snap["current"], snap["before"]):
+        figures["metrics"].update({"cases.opened": 12, "cases.closed": 3})
+    legal = _tables(snap)["legal"]
+    assert _row(legal, "Hồ sơ quản lý trường hợp được mở")[1:] == [12, 12]
+    assert _row(legal, "Hồ sơ quản lý trường hợp được kết thúc")[1:] == [3, 3]
+    snap["publish"] = True
+    legal = _tables(snap)["legal"]
+    assert _row(legal, "Hồ sơ quản lý trường hợp được kết thúc")[1:] == [None, None]
+    assert _row(legal, "Hồ sơ quản lý trường hợp được mở")[1:] == [12, 12]  # no total: nothing to work out
+    assert _row(legal, "Cuộc gọi, thông tin tiếp nhận qua đường dây nóng và các kênh khác")[1] == 142
 
 
 def test_indicators_with_values_targets_and_status_in_vietnamese(snap: dict[str, Any]) -> None:

@@ -142,6 +142,20 @@ def test_zero_figures_are_not_stated(snap: dict[str, Any]) -> None:
     assert "0 vụ" not in texts["protection"] and "so với" not in texts["protection"].split("\n\n")[1]
 
 
+def test_case_work_opened_and_closed(snap: dict[str, Any]) -> None:
+    snap["current"]["metrics"].update({"cases.opened": 12, "cases.closed": 8})
+    first = narrative.generate(snap)["protection"].split("\n\n")[0]
+    assert first.endswith(
+        "Mở 12 hồ sơ quản lý trường hợp trẻ em cần hỗ trợ, can thiệp theo Nghị định số 56/2017/NĐ-CP; "
+        "kết thúc 8 hồ sơ."
+    )
+    snap["publish"] = True
+    snap["current"]["metrics"].update({"cases.opened": 0, "cases.closed": 3})
+    del snap["current"]["metrics"]["intake.contacts"]
+    first = narrative.generate(snap)["protection"].split("\n\n")[0]
+    assert first == "Năm 2020, toàn tỉnh đã kết thúc dưới 5 hồ sơ quản lý trường hợp trẻ em."
+
+
 def test_a_figure_missing_from_the_snapshot_is_left_out(snap: dict[str, Any]) -> None:
     del snap["current"]["metrics"]["cases.incidents"]
     del snap["current"]["rollup"]["support"]
