@@ -6,5 +6,5 @@ class ReportsConfig(AppConfig):
     label = "reports"
 
     def ready(self) -> None:
-        # the case page's section listing the forms to download
-        from . import case_sections  # noqa: F401
+        # the case page's section listing the forms to download; the periodic reports' menu entry
+        from . import case_sections, navigation  # noqa: F401
