@@ -349,6 +349,28 @@ class _Writer:
         return out
 
 
+class _Text:
+    """Sentences gathered into paragraphs: `add` a sentence to the paragraph under way, `new` to start
+    the next one."""
+
+    def __init__(self) -> None:
+        self.paragraphs: list[list[str]] = [[]]
+
+    def add(self, sentence: str) -> None:
+        if sentence:
+            self.paragraphs[-1].append(sentence)
+
+    def new(self) -> None:
+        if self.paragraphs[-1]:
+            self.paragraphs.append([])
+
+    def __bool__(self) -> bool:
+        return any(self.paragraphs)
+
+    def result(self) -> list[str]:
+        return [" ".join(p) for p in self.paragraphs if p]
+
+
 # Sections ---------------------------------------------------------------------------------------------------
 
 _OTHER_COMMUNICATION = (
@@ -461,7 +483,7 @@ def _training(w: _Writer) -> list[str]:
 
 
 def _participation(w: _Writer) -> list[str]:
-    out: list[str] = []
+    out = _Text()
     activities = w.section("activities")
     if activities is not None:
         then = w.section("activities", before=True) or {}
@@ -480,10 +502,11 @@ def _participation(w: _Writer) -> list[str]:
                 )
             parts.append(phrase)
         if parts:
-            out.append(_sentence(f"{w.opening} đã tổ chức " + "; ".join(parts)))
+            out.add(_sentence(f"{w.opening} đã tổ chức " + "; ".join(parts)))
         forums = _forums(activities.get("forums") or ())
         if forums:
-            out.append(_sentence("Các diễn đàn gồm: " + "; ".join(forums)))
+            out.add(_sentence("Các diễn đàn gồm: " + "; ".join(forums)))
+        out.new()
 
     voices = w.section("participation")
     if voices is not None:
@@ -505,14 +528,15 @@ def _participation(w: _Writer) -> list[str]:
             rest = [s for s in steps if s]
             if rest:
                 text += "; " + "; ".join(rest)
-            out.append(_sentence(text))
+            out.add(_sentence(text))
         meetings = voices.get("council_meetings") or 0
         if meetings:
             members = voices.get("council_members") or 0
             council = f"Hội đồng trẻ em {w.own_level}"
             if members:
                 council += f" ({vi_number(members)} thành viên)"
-            out.append(_sentence(f"{council} đã tổ chức {vi_number(meetings)} phiên họp"))
+            out.add(_sentence(f"{council} đã tổ chức {vi_number(meetings)} phiên họp"))
+        out.new()
 
     clubs = w.section("clubs")
     if clubs is not None and clubs.get("clubs"):
@@ -534,15 +558,15 @@ def _participation(w: _Writer) -> list[str]:
         text += w.change([(clubs["clubs"], then.get("clubs"), "câu lạc bộ, đội, nhóm")])
         if len(parts) > 1 or (parts and w.sub_units):
             text += ", gồm: " + "; ".join(parts)
-        out.append(_sentence(text))
+        out.add(_sentence(text))
         meetings = clubs.get("club_meetings") or 0
         if meetings:
             text = f"Các câu lạc bộ đã tổ chức {vi_number(meetings)} buổi sinh hoạt"
             times = ((activities or {}).get("person_times_by_kind") or {}).get("club_meeting")
             if times:
                 text += f" với {vi_number(times)} lượt người tham gia"
-            out.append(_sentence(text))
-    return out
+            out.add(_sentence(text))
+    return out.result()
 
 
 _MOST_FORUMS_NAMED = 6  # beyond that (a phase's hundred forums) the count says enough
@@ -586,10 +610,14 @@ def _forums(forums: Iterable[Mapping[str, Any]]) -> list[str]:
 def _support(w: _Writer) -> list[str]:
     """Payments (by kind of support), gifts by occasion, alternative care, then the care models."""
     support = w.section("support")
-    out: list[str] = []
+    out = _Text()
     if support is not None:
-        out += _payments(w, support)
-        out += _gifts(w, support)
+        for sentence in _payments(w, support):
+            out.add(sentence)
+        out.new()
+        for sentence in _gifts(w, support):
+            out.add(sentence)
+        out.new()
         care = support.get("alternative_care") or 0
         if care:
             text = f"Bố trí chăm sóc thay thế cho {w.count(care, 'trường hợp trẻ em', sensitive=True)}"
@@ -601,7 +629,8 @@ def _support(w: _Writer) -> list[str]:
             )
             if len(parts) > 1 and not w.small(care, True):
                 text += " (" + "; ".join(parts) + ")"
-            out.append(_sentence(text))
+            out.add(_sentence(text))
+    out.new()
     clubs = w.section("clubs")
     if clubs is not None and clubs.get("care_models"):
         names = []
@@ -612,8 +641,8 @@ def _support(w: _Writer) -> list[str]:
         text = f"Duy trì {vi_number(clubs['care_models'])} mô hình chăm sóc, bảo vệ trẻ em"
         if names:
             text += ": " + "; ".join(names)
-        out.append(_sentence(text))
-    return out
+        out.add(_sentence(text))
+    return out.result()
 
 
 def _payments(w: _Writer, support: Mapping[str, Any]) -> list[str]:
@@ -732,7 +761,7 @@ def _target(row: Mapping[str, Any]) -> str:
 
 
 def _protection(w: _Writer) -> list[str]:
-    out: list[str] = []
+    out = _Text()
     contacts = w.metric("intake.contacts")
     if contacts:
         text = (
@@ -745,7 +774,7 @@ def _protection(w: _Writer) -> list[str]:
                 f", trong đó {vi_number(data)} cuộc có nội dung tư vấn, cung cấp thông tin, "
                 "thông báo về trẻ em"
             )
-        out.append(_sentence(text))
+        out.add(_sentence(text))
 
     opened, closed = w.metric("cases.opened"), w.metric("cases.closed")
     case_work = []
@@ -758,14 +787,14 @@ def _protection(w: _Writer) -> list[str]:
         what = "" if opened else " quản lý trường hợp trẻ em"
         case_work.append(f"kết thúc {w.count(closed, 'hồ sơ', sensitive=True)}{what}")
     if case_work:
-        said = _sentence(("" if out else f"{w.opening} đã ") + "; ".join(case_work))
-        out = [" ".join([*out, said])]  # one paragraph with the contacts: what came in and what was opened
+        out.add(_sentence(("" if out else f"{w.opening} đã ") + "; ".join(case_work)))
+    out.new()
 
     incidents = w.metric("cases.incidents")
     children = w.metric("cases.abused_children")
     lead = "" if out else w.opening
     if incidents == 0 and children in (0, None):
-        out.append(_sentence(f"{lead} chưa ghi nhận vụ xâm hại trẻ em nào".strip()))
+        out.add(_sentence(f"{lead} chưa ghi nhận vụ xâm hại trẻ em nào".strip()))
     elif incidents is not None or children:
         parts = []
         if incidents:
@@ -778,13 +807,13 @@ def _protection(w: _Writer) -> list[str]:
         change = w.change([(children, w.metric("cases.abused_children", before=True), "trẻ")], sensitive=True)
         if change:
             text += "; số trẻ em bị xâm hại" + change.lstrip(",")
-        out.append(_sentence(text))
+        out.add(_sentence(text))
         if incidents and not w.small(incidents, True):
             forms = w.by("cases.incidents", "form")
             parts = w.breakdown(forms, ABUSE_FORMS, "{n} vụ {label}", sensitive=True)
             if parts and (len(parts) > 1 or sum(forms.values()) != incidents):
                 note = " (một vụ có thể có nhiều hình thức)" if sum(forms.values()) > incidents else ""
-                out.append(_sentence("Theo hình thức xâm hại" + note + ": " + "; ".join(parts)))
+                out.add(_sentence("Theo hình thức xâm hại" + note + ": " + "; ".join(parts)))
         if children and not w.small(children, True):
             groups = [
                 w.breakdown(
@@ -806,12 +835,13 @@ def _protection(w: _Writer) -> list[str]:
             groups = [g for g in groups if g]
             if groups:
                 said = f"dưới {disclosure.threshold()}" if w.small(children, True) else vi_number(children)
-                out.append(
+                out.add(
                     _sentence(
                         f"Trong số {said} trẻ em bị xâm hại có " + "; ".join(", ".join(g) for g in groups)
                     )
                 )
 
+    out.new()
     legal = []
     perpetrators = w.metric("cases.perpetrators")
     if perpetrators:
@@ -829,15 +859,16 @@ def _protection(w: _Writer) -> list[str]:
             phrase += f" với {w.count(persons, 'đối tượng', sensitive=True)}"
         legal.append(phrase)
     if legal:
-        out.append(_sentence("Các cơ quan chức năng đã " + "; ".join(legal)))
+        out.add(_sentence("Các cơ quan chức năng đã " + "; ".join(legal)))
 
+    out.new()
     injury, drowning = w.indicator("MN-BV-08"), w.indicator("MN-BV-10")
     deaths = [_indicator_phrase(w, row) if row else "" for row in (injury, drowning)]
     if all(deaths) and injury and drowning and injury.get("value") != drowning.get("value"):
-        out.append(_sentence(f"Có {deaths[0]}; trong đó {deaths[1]}"))
+        out.add(_sentence(f"Có {deaths[0]}; trong đó {deaths[1]}"))
     elif deaths[0] or deaths[1]:
-        out.append(_sentence(f"Có {deaths[0] or deaths[1]}"))
-    return out
+        out.add(_sentence(f"Có {deaths[0] or deaths[1]}"))
+    return out.result()
 
 
 def _results(w: _Writer) -> list[str]:

@@ -245,3 +245,7 @@ def test_for_publication_a_withheld_indicator_shows_no_value(snap: dict[str, Any
     table = _tables(snap)["indicators"]
     assert _row(table, "MN-BV-08")[3] is None
     assert any("dưới 5 trẻ em" in note for note in table.notes)
+
+
+def test_a_snapshot_without_figures_has_no_tables() -> None:
+    assert annex.tables({**SAMPLE, "current": {}, "before": {}, "indicators": []}) == []

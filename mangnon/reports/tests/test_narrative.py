@@ -327,3 +327,8 @@ def test_the_place_of_the_date_line_is_the_unit_s_short_name(units: Any) -> None
     assert narrative.default_place(units.province) == "Quảng Ninh"
     assert narrative.default_place(units.commune_a) == units.commune_a.short_name
     assert units.commune_a.short_name and units.commune_a.short_name in units.commune_a.name
+
+
+def test_a_snapshot_without_figures_gives_empty_sections() -> None:
+    empty = {**SAMPLE, "current": {}, "before": {}, "indicators": []}
+    assert narrative.generate(empty) == dict.fromkeys(SectionKey.values, "")
