@@ -4,8 +4,9 @@ The officer of Phường Hạ Long opens "Báo cáo định kỳ" from the menu,
 the commune (the button shows its busy state while the figures are gathered), edits the section on
 difficulties in place (htmx: the form opens inside the section and the saved text comes back marked as
 edited), tries an edit from a stale page and keeps what they typed, then finalises the report (the
-browser asks first). Leadership (a province viewer) finds the finalised report in the list and reads
-the officer's text; the report page fits a 360 px screen. No CSP violation, no script error.
+browser asks first). Leadership (a province viewer) finds the finalised report in the list, reads the
+officer's text and downloads the XLSX annex once it is ready; the report page fits a 360 px screen. No
+CSP violation, no script error.
 """
 
 from __future__ import annotations
@@ -132,6 +133,14 @@ def test_an_officer_writes_and_finalises_the_report_and_leadership_reads_it(sess
     )
     expect(page.locator("[data-section-edit]")).to_have_count(0)
     expect(page.locator("[data-report-new-version]")).to_have_count(0)
+    # The XLSX annex, asked for and downloaded (the background task runs at once under the tests).
+    files = page.locator("[data-file=xlsx]")
+    files.locator("button").click()
+    link = page.locator("[data-file=xlsx] [data-file-link]")
+    expect(link).to_be_visible()
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith(".xlsx")
     page.set_viewport_size(MOBILE)
     session.screenshot("reports-04-leadership-mobile")
     page.screenshot(path=str(session.shots[-1].with_name("reports-05-leadership-mobile-top.png")))
