@@ -706,6 +706,18 @@ def _gifts(w: _Writer, support: Mapping[str, Any]) -> list[str]:
     return out
 
 
+# What an indicator's count counts, from the start of its name, and the word a difference takes.
+_COUNTED = (
+    ("trẻ em", "trẻ"),
+    ("lượt người", "lượt người"),
+    ("lượt trẻ em", "lượt trẻ em"),
+    ("vụ", "vụ"),
+    ("buổi", "buổi"),
+    ("lớp", "lớp"),
+    ("xã", "xã"),
+)
+
+
 def _indicator_phrase(w: _Writer, row: Mapping[str, Any], *, compare: bool = True) -> str:
     """ "28 trẻ em tử vong do tai nạn thương tích, giảm 1 trẻ so với năm 2019"; "100% trẻ em có hoàn cảnh
     đặc biệt được trợ giúp"; "" when the value is missing (or withheld without a count to say)."""
@@ -731,13 +743,7 @@ def _indicator_phrase(w: _Writer, row: Mapping[str, Any], *, compare: bool = Tru
     if compare and previous not in (None, 0, "0") and not row.get("suppressed") and w.indicator_since:
         diff = Decimal(str(value)) - Decimal(str(previous))
         if measure == "count":
-            noun = (
-                " trẻ"
-                if rest.startswith("trẻ em")
-                else f" {rest.split()[0]}"
-                if rest.startswith(("vụ", "buổi", "lớp"))
-                else ""
-            )
+            noun = next((f" {short}" for long, short in _COUNTED if rest.startswith(long)), "")
         else:
             noun = " điểm phần trăm" if measure == "percent" else ""
         if diff:

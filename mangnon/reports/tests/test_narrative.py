@@ -254,6 +254,31 @@ def test_results_against_targets_and_the_deaths_from_injuries(snap: dict[str, An
     assert "MN-" not in results and "dưới 16 tuổi" not in results
 
 
+def test_an_indicator_s_difference_is_said_in_what_it_counts(snap: dict[str, Any]) -> None:
+    def row(code: str, name: str, value: int, previous: int) -> dict[str, Any]:
+        return {
+            "code": code,
+            "name": name,
+            "measure": "count",
+            "value": value,
+            "previous": previous,
+            "status": "no_target",
+            "suppressed": False,
+        }
+
+    snap["indicators"] = [
+        row("T-1", "Số lượt người được tư vấn", 120, 100),
+        row("T-2", "Số vụ tai nạn thương tích", 5, 7),
+        row("T-3", "Trẻ em được học bơi", 300, 250),
+        row("T-4", "Số điểm vui chơi", 12, 10),
+    ]
+    assert narrative.generate(snap)["results"] == (
+        "Một số chỉ số về trẻ em: 120 lượt người được tư vấn, tăng 20 lượt người so với năm 2019; "
+        "5 vụ tai nạn thương tích, giảm 2 vụ so với năm 2019; 300 trẻ em được học bơi, tăng 50 trẻ so với "
+        "năm 2019; 12 điểm vui chơi, tăng 2 so với năm 2019."
+    )
+
+
 def test_a_half_year_compares_indicators_with_the_half_before() -> None:
     snap = copy.deepcopy(SAMPLE)
     snap.update(kind="half_year", period={**snap["period"], "key": "2020H1"})
