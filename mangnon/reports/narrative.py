@@ -318,11 +318,13 @@ class _Writer:
             return ""
         if all(now == then for now, then, _noun in usable):
             return f", bằng {self.since}"
-        parts = [
-            f"{'tăng' if now > then else 'giảm'} {vi_number(abs(now - then))} {noun}"
-            for now, then, noun in usable
-            if now != then
+        moved = [
+            (now > then, f"{vi_number(abs(now - then))} {noun}") for now, then, noun in usable if now != then
         ]
+        if len({up for up, _said in moved}) == 1:  # one way: the verb once ("tăng 1 buổi và 35 lượt người")
+            verb = "tăng" if moved[0][0] else "giảm"
+            return f", {verb} {_join([said for _up, said in moved])} so với {self.since}"
+        parts = [f"{'tăng' if up else 'giảm'} {said}" for up, said in moved]
         return f", {_join(parts)} so với {self.since}"
 
     def withheld(self, values: Mapping[str, int], *, sensitive: bool) -> set[str]:

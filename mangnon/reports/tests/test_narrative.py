@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,10 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 
-from mangnon.reports import narrative
+from mangnon.activities.codes import ActivityKind
+from mangnon.activities.tests.factories import ActivityFactory, TallyFactory
+from mangnon.cases.tests.factories_incidents import IncidentChildFactory, IncidentFactory
+from mangnon.reports import narrative, services
 from mangnon.reports.models import SectionKey
 
 SAMPLE = json.loads((Path(__file__).parent / "snapshot_2020.json").read_text(encoding="utf-8"))
@@ -357,3 +361,48 @@ def test_the_place_of_the_date_line_is_the_unit_s_short_name(units: Any) -> None
 def test_a_snapshot_without_figures_gives_empty_sections() -> None:
     empty = {**SAMPLE, "current": {}, "before": {}, "indicators": []}
     assert narrative.generate(empty) == dict.fromkeys(SectionKey.values, "")
+
+
+@pytest.mark.django_db
+def test_a_commune_report_made_from_its_records(units: Any, personas: Any) -> None:
+    """The whole way: records of commune A in 2024 and 2025, the figures gathered by `figures.collect`
+    for its officer, the sections written when the report is made; the same report for publication."""
+    commune = units.commune_a
+    for day, count in ((date(2025, 3, 10), 40), (date(2025, 5, 2), 25), (date(2024, 4, 1), 30)):
+        TallyFactory(activity=ActivityFactory(admin_unit=commune, start_date=day), count=count)
+    TallyFactory(
+        activity=ActivityFactory(admin_unit=commune, kind=ActivityKind.TRAINING, start_date=date(2025, 6, 1)),
+        count=18,
+    )
+    for day, children in ((date(2025, 2, 1), 2), (date(2025, 8, 1), 1), (date(2024, 8, 1), 1)):
+        incident = IncidentFactory(admin_unit=commune, occurred_on=day)
+        for _ in range(children):
+            IncidentChildFactory(incident=incident)
+
+    def made(publish: bool) -> dict[str, str]:
+        report = services.report_create(
+            actor=personas.officer_a,
+            unit=commune,
+            kind="annual",
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31),
+            publish=publish,
+        )
+        return {s.key: s.text for s in report.sections.all()}
+
+    place = f"Năm 2025, trên địa bàn {narrative._unit_in_sentence(commune.name)}"
+    texts = made(False)
+    assert texts["communication"].startswith(
+        f"{place} đã tổ chức 2 buổi truyền thông trực tiếp cho 65 lượt người, tăng 1 buổi và 35 lượt người "
+        "so với cùng kỳ năm 2024."
+    )
+    assert texts["training"] == f"{place} đã tổ chức 1 lớp tập huấn nâng cao năng lực cho 18 lượt người."
+    assert texts["protection"].startswith(
+        f"{place} xảy ra 2 vụ xâm hại trẻ em với 3 trẻ em bị xâm hại, tăng 1 vụ so với cùng kỳ năm 2024; "
+        "số trẻ em bị xâm hại tăng 2 trẻ so với cùng kỳ năm 2024."
+    )
+    texts = made(True)
+    assert texts["protection"].startswith(
+        f"{place} xảy ra dưới 5 vụ xâm hại trẻ em với dưới 5 trẻ em bị xâm hại."
+    )
+    assert "3 trẻ em" not in texts["protection"]
