@@ -66,7 +66,11 @@ def test_an_officer_writes_and_finalises_the_report_and_leadership_reads_it(sess
     page.locator("[data-report-create]").click()
     form = page.locator("[data-report-new]")
     expect(form.locator("[name=unit]")).to_have_value(str(commune.pk))  # their one unit
+    form.locator("[name=kind]").select_option("phase")  # a phase asks for its first and last year
+    expect(form.locator("[name=first_year]")).to_be_visible()
+    expect(form.locator("[name=year]")).to_be_hidden()
     form.locator("[name=kind]").select_option("annual")
+    expect(form.locator("[name=first_year]")).to_be_hidden()
     form.locator("[name=year]").fill("2020")
     session.screenshot("reports-01-new")
     form.locator("[data-busy-button]").click()

@@ -35,6 +35,29 @@
     const target = event.target instanceof Element ? event.target.closest("[data-print-page]") : null;
     if (target) window.print();
   });
+  // The new-report form: only the fields of the chosen kind's period are shown (all of them without
+  // JavaScript; the server ignores the others).
+  const PERIOD_FIELDS = {
+    half_year: ["year", "half"],
+    annual: ["year"],
+    phase: ["first_year", "last_year"],
+  };
+  const showPeriodFields = (form) => {
+    const kind = form.querySelector("[name=kind]");
+    if (!kind) return;
+    const wanted = PERIOD_FIELDS[kind.value] || [];
+    ["year", "half", "first_year", "last_year"].forEach((name) => {
+      const box = form.querySelector(`[data-field="${name}"]`);
+      if (box) box.hidden = !wanted.includes(name);
+    });
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("form[data-report-new]").forEach(showPeriodFields);
+  });
+  document.addEventListener("change", (event) => {
+    const form = event.target instanceof Element ? event.target.closest("form[data-report-new]") : null;
+    if (form && event.target.getAttribute("name") === "kind") showPeriodFields(form);
+  });
   // Coming back to a page from the browser's history: a form left busy is usable again.
   window.addEventListener("pageshow", () => {
     document.querySelectorAll("form[aria-busy='true']").forEach((form) => {
