@@ -392,6 +392,7 @@ def _support(b: _Builder) -> None:
     if now is None:
         return
     programmes = sorted({*(now.get("by_programme") or {}), *((then or {}).get("by_programme") or {})})
+    names = {**((then or {}).get("programme_names") or {}), **(now.get("programme_names") or {})}
     getters = (_field("count"), _field("amount"))
     notes = ["Lượt trẻ em: một trẻ em được hỗ trợ nhiều lần được tính nhiều lượt."]
     children = _int(now.get("children_supported"))
@@ -403,7 +404,7 @@ def _support(b: _Builder) -> None:
             name="Hỗ trợ trẻ em theo chương trình, chính sách",
             first="Chương trình, chính sách",
             measures=["Số lượt trẻ em được hỗ trợ", "Kinh phí (đồng)"],
-            labels=programmes,
+            labels=[f"{names[code]} ({code})" if code in names else code for code in programmes],
             now=_per(now.get("by_programme"), programmes, *getters),
             then=_per(then.get("by_programme"), programmes, *getters) if then is not None else None,
             totals=(

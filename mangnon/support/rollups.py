@@ -62,6 +62,7 @@ class SupportRollup:
     disbursed_amount: int  # đồng
     children_supported: int  # distinct children
     by_programme: dict[str, Paid] = field(default_factory=dict)
+    programme_names: dict[str, str] = field(default_factory=dict)  # code → name, for reports' tables
     by_kind: dict[str, Paid] = field(default_factory=dict)
     gifts_by_occasion: dict[str, Gifts] = field(default_factory=dict)
     alternative_care_by_kind: dict[str, int] = field(default_factory=dict)
@@ -92,6 +93,7 @@ class SupportRollup:
             "disbursed_amount": self.disbursed_amount,
             "children_supported": self.children_supported,
             "by_programme": {k: vars(v) for k, v in self.by_programme.items()},
+            "programme_names": dict(self.programme_names),
             "by_kind": {k: vars(v) for k, v in self.by_kind.items()},
             "gifts_by_occasion": {k: vars(v) for k, v in self.gifts_by_occasion.items()},
             "gift_children": self.gift_children,
@@ -127,15 +129,16 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> SupportRo
     # it), the programmes' codes and kinds read apart; the children counted once each.
     per_programme = list(paid.values_list("programme_id").annotate(n=Count("pk"), amount=Sum("amount")))
     programmes = {
-        pk: (code, kind)
-        for pk, code, kind in Programme.objects.filter(
+        pk: (code, kind, name)
+        for pk, code, kind, name in Programme.objects.filter(
             pk__in=[pk for pk, _n, _a in per_programme]
-        ).values_list("pk", "code", "kind")
+        ).values_list("pk", "code", "kind", "name")
     }
     by_programme: dict[str, Paid] = {}
     kind_sums: dict[str, list[int]] = {k: [0, 0] for k in ProgrammeKind.values}
+    programme_names: dict[str, str] = {}
     for pk, n, amount in per_programme:
-        code, kind = programmes[pk]
+        code, kind, programme_names[code] = programmes[pk]
         by_programme[code] = Paid(n, int(amount or 0))
         kind_sums[kind][0] += n
         kind_sums[kind][1] += int(amount or 0)
@@ -197,6 +200,7 @@ def rollup(*, viewer: Any, unit: AdminUnit, start: date, end: date) -> SupportRo
         disbursed_amount=sum(p.amount for p in by_programme.values()),
         children_supported=int(children),
         by_programme=by_programme,
+        programme_names=programme_names,
         by_kind={k: Paid(n, amount) for k, (n, amount) in kind_sums.items()},
         gifts_by_occasion={o: Gifts(*sums) for o, sums in gift_sums.items()},
         alternative_care_by_kind={k: int(care.get(k, 0)) for k in CareKind.values},

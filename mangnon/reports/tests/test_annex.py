@@ -249,3 +249,10 @@ def test_for_publication_a_withheld_indicator_shows_no_value(snap: dict[str, Any
 
 def test_a_snapshot_without_figures_has_no_tables() -> None:
     assert annex.tables({**SAMPLE, "current": {}, "before": {}, "indicators": []}) == []
+
+
+def test_programmes_are_named_where_the_roll_up_gives_their_names(snap: dict[str, Any]) -> None:
+    snap["current"]["rollup"]["support"]["programme_names"] = {"NQ91-TCHT": "Trợ cấp hằng tháng (NQ 91/2017)"}
+    support = _tables(snap)["support"]
+    assert _row(support, "Trợ cấp hằng tháng (NQ 91/2017) (NQ91-TCHT)")[1:3] == [7980, 8618400000]
+    assert _row(support, "NQ222-HT")[1] == 2660  # a programme without a name keeps its code

@@ -60,6 +60,7 @@ def test_disbursements_by_programme_and_kind_and_distinct_children(personas, uni
     assert (r.disbursements, r.disbursed_amount, r.children_supported) == (3, 2_200_000, 2)
     assert r.by_programme["NQ222"].count == 2 and r.by_programme["NQ222"].amount == 1_700_000
     assert r.by_programme["NQ91"].amount == 500_000
+    assert set(r.programme_names) == {"NQ222", "NQ91"} and all(r.programme_names.values())
     assert r.by_kind[ProgrammeKind.MONTHLY_ALLOWANCE].amount == 1_700_000
     assert r.by_kind[ProgrammeKind.AD_HOC].count == 0
     a = rollup(viewer=personas.province_officer, unit=units.commune_a, start=Y2026[0], end=Y2026[1])
