@@ -25,6 +25,13 @@ FIRST_YEAR = 2000
 HALVES = (("1", _("First half (January to June)")), ("2", _("Second half (July to December)")))
 
 
+def unit_label(unit: AdminUnit) -> str:
+    """A unit's name, with the day it ended for a unit before the 2025 reform."""
+    if unit.valid_to is None:
+        return unit.name
+    return str(_("%(name)s (until %(day)s)") % {"name": unit.name, "day": unit.valid_to.strftime("%d/%m/%Y")})
+
+
 def _blank(choices: Iterable[tuple[Any, Any]], label: Any = "—") -> list[tuple[str, Any]]:
     return [("", label), *[(str(k), v) for k, v in choices]]
 
@@ -79,7 +86,7 @@ class ReportCreateForm(forms.Form):
             field.max_value = last  # type: ignore[attr-defined]
             field.validators.append(MaxValueValidator(last))
             field.widget.attrs["max"] = last
-        self.fields["unit"].choices = [(u.pk, u.name) for u in self.units.values()]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [(u.pk, unit_label(u)) for u in self.units.values()]  # type: ignore[attr-defined]
         if len(self.units) == 1:
             self.fields["unit"].initial = next(iter(self.units))
 
@@ -130,7 +137,7 @@ class SectionForm(forms.Form):
 class ReportDetailsForm(forms.Form):
     """The details a report is issued with (the document's header and closing)."""
 
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(label=_("Title of the report"), max_length=300)
     number = forms.CharField(
         label=_("Number and symbol"),
         required=False,

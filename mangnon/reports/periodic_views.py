@@ -79,9 +79,15 @@ def _errors_to_form(form: Form, error: ValidationError, aliases: dict[str, str] 
 
 
 def _writable_units(user: Any) -> list[AdminUnit]:
-    """The current units the user may write a report of: the province first, then its units by name."""
-    units = scope_for(user, Action.REPORT_WRITE).units().filter(valid_to__isnull=True, level__in=UNIT_LEVELS)
-    return sorted(units, key=lambda u: (u.level != Level.PROVINCE, vi_sort_key(u.name), u.pk))
+    """The units the user may write a report of: the province first, then its current communes by name,
+    then the district-level units before the 2025 reform (for the reports of the years they existed)."""
+    units = (
+        scope_for(user, Action.REPORT_WRITE)
+        .units()
+        .filter(Q(valid_to__isnull=True, level__in=UNIT_LEVELS) | Q(level=Level.DISTRICT))
+    )
+    order: dict[str, int] = {Level.PROVINCE: 0, Level.COMMUNE: 1, Level.SPECIAL_ZONE: 1, Level.DISTRICT: 2}
+    return sorted(units, key=lambda u: (order.get(u.level, 3), vi_sort_key(u.name), u.pk))
 
 
 def _record_view(user: Any, report: Report, page: str) -> None:

@@ -179,6 +179,8 @@ def test_new_form_offers_the_units_the_user_writes_reports_of(
     province = client_for(personas.province_officer).get(_url("periodic_new")).context["form"].units
     assert next(iter(province)) == units.province.pk
     assert units.commune_a.pk in province and units.commune_b.pk in province
+    assert units.district_a.pk in province  # a district-level unit before the reform, for its old reports
+    assert units.legacy_a.pk not in province
     assert "data-busy" in response.content.decode()  # the busy state while the figures are gathered
 
 
