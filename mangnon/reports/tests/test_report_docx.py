@@ -240,3 +240,14 @@ def test_numbers_of_the_snapshot_in_vietnamese_formats() -> None:
     assert report_docx.number_text(None) == "-"
     assert report_docx.number_text("n/a") == "n/a"
     assert report_docx.paragraphs("a\nb\n\n\n- c\n- d\n\n") == ["a b", "- c", "- d"]
+
+
+def test_the_fast_annex_rows_are_the_rows_layout_writes() -> None:
+    header = ["Hoạt động", "Số", "Ghi chú"]
+    rows = [["Truyền thông trực tiếp", "232", ""], ["Tập huấn", "8.641", " a "], ["-", "12", "Có"]]
+    slow = report_docx.layout.new_document()
+    report_docx.layout.add_table(slow, header, rows, widths_mm=(80, 40, 45))
+    fast = report_docx.layout.new_document()
+    report_docx.add_rows_fast(fast, header, rows, (80, 40, 45))
+    xml = [doc.element.body.xml.replace(' xml:space="preserve"', "") for doc in (slow, fast)]
+    assert xml[0] == xml[1]
