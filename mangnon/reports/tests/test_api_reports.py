@@ -283,3 +283,12 @@ def test_a_failed_rendering_is_an_error_without_internals(
     with django_capture_on_commit_callbacks(execute=False):
         again = client.get(f"{URL}/{draft.pk}/docx?retry=true")
     assert again.status_code == 202 and ReportFile.objects.count() == 2
+
+
+def test_openapi_documents_the_report_routes(client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/reports", "/api/v1/reports/{report_id}", "/api/v1/reports/{report_id}/docx"} <= set(
+        paths
+    )
+    assert {"/api/v1/reports/{report_id}/xlsx", "/api/v1/reports/{report_id}/pdf"} <= set(paths)
+    assert "202" in paths["/api/v1/reports/{report_id}/docx"]["get"]["responses"]
