@@ -25,29 +25,22 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from mangnon.core import audit, idempotency
 from mangnon.core.api import ApiError, ErrorOut, caller, invalid
-from mangnon.core.export import XLSX_CONTENT_TYPE
 from mangnon.core.models import AuditAction
 from mangnon.geo.selectors import unit_on
 
-from . import pdf, report_docx, services
+from . import outputs, pdf, services
 from .access import get_report_for_user
-from .docx_layout import DOCX_CONTENT_TYPE
 from .models import FileFormat, FileStatus, Report, ReportFile, SectionKey
 
 router = Router(tags=["reports"])
 
 IDEMPOTENCY_SCOPE = "reports.report"
-CONTENT_TYPES: dict[str, str] = {
-    FileFormat.DOCX: DOCX_CONTENT_TYPE,
-    FileFormat.XLSX: XLSX_CONTENT_TYPE,
-    FileFormat.PDF: pdf.PDF_CONTENT_TYPE,
-}
 
 
 class ReportIn(Schema):
@@ -216,35 +209,30 @@ def get_report(request: HttpRequest, report_id: int) -> ReportOut:
     return _detail(_read(caller(request), report_id))
 
 
+def _failed(row: ReportFile) -> ApiError:
+    message = _(row.error) if row.error else _("The file could not be written.")
+    return ApiError(500, "render_failed", {"message": message, "retry": True})
+
+
 def _file(request: HttpRequest, report_id: int, fmt: str, retry: bool) -> Any:
     user = caller(request)
     report = get_report_for_user(user, report_id)
     if fmt == FileFormat.PDF and not pdf.available():
         raise ApiError(404, "not_available", _("PDF is not available on this server."))
     row = _current_files(report).get(fmt)
-    if row is not None and row.status == FileStatus.DONE:
-        content = ReportFile.objects.values_list("content", flat=True).get(pk=row.pk)
-        audit.record(
-            actor=user,
-            action=AuditAction.EXPORT,
-            obj=report,
-            unit=report.admin_unit,
-            changes={"format": fmt, "file": row.pk, "downloaded": True},
-        )
-        response = HttpResponse(bytes(content or b""), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{report_docx.filename(report, fmt)}"'
-        response["Cache-Control"] = "no-store"
-        return response
-    if row is not None and row.status == FileStatus.FAILED and not retry:
-        raise ApiError(
-            500,
-            "render_failed",
-            {"message": _(row.error) if row.error else _("The file could not be written."), "retry": True},
-        )
-    row = services.file_request(actor=user, report=report, fmt=fmt)
-    row.refresh_from_db(fields=["status", "progress"])  # the task may have run already
+    if row is None or (row.status != FileStatus.DONE and (row.status != FileStatus.FAILED or retry)):
+        row = services.file_request(actor=user, report=report, fmt=fmt)  # also fails a stuck one
+    if row.status == FileStatus.QUEUED:
+        # A program asking for a file waits for it in this request rather than polling for a worker: it
+        # takes a second or two, and a server run without the task worker still answers. A file a
+        # worker has already taken stays with the worker (202 with its progress).
+        outputs.render_file(row.pk)
+        row.refresh_from_db(fields=["status", "progress", "error"])
     if row.status == FileStatus.DONE:
-        return _file(request, report_id, fmt, retry=False)
+        content = ReportFile.objects.values_list("content", flat=True).get(pk=row.pk)
+        return outputs.download(viewer=user, report=report, row=row, content=bytes(content or b""))
+    if row.status == FileStatus.FAILED:
+        raise _failed(row)
     return Status(202, {"status": row.status, "progress": row.progress})
 
 

@@ -24,7 +24,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,25 +31,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit
-from mangnon.core.export import XLSX_CONTENT_TYPE
 from mangnon.core.models import AuditAction
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
 
-from . import annex, pdf, services
+from . import annex, outputs, pdf, services
 from .access import can_write, check_write, get_report_for_user, reports_for
-from .docx_layout import DOCX_CONTENT_TYPE
 from .forms import ReportCreateForm, ReportDetailsForm, ReportFilterForm, SectionForm
 from .models import FileFormat, FileStatus, Report, ReportFile, ReportSection, SectionKey
 
 PAGE_SIZE = 25
-CONTENT_TYPES = {
-    FileFormat.DOCX: DOCX_CONTENT_TYPE,
-    FileFormat.XLSX: XLSX_CONTENT_TYPE,
-    FileFormat.PDF: pdf.PDF_CONTENT_TYPE,
-}
-# The browser saves the file and runs nothing of it, even if it were opened in a tab.
-DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
 UNIT_LEVELS = (Level.PROVINCE, Level.COMMUNE, Level.SPECIAL_ZONE)
 STALE_DETAILS = gettext_noop(
     "The report was changed by someone else: your details are kept, check them and save again."
@@ -498,11 +488,6 @@ def file_progress(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     return _render_file(request, report, row, row.fmt)
 
 
-def _filename(report: Report, fmt: str) -> str:
-    period = (report.figures or {}).get("period", {}).get("key") or str(report.period_start.year)
-    return f"BaoCao_{report.admin_unit.code}_{period}_v{report.revision}.{fmt}"
-
-
 @require_GET
 @login_required
 def file_download(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
@@ -510,17 +495,4 @@ def file_download(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     row = _file_of(report, file_id, content=True)
     if row.status != FileStatus.DONE or row.content is None:
         raise Http404
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        obj=report,
-        unit=report.admin_unit,
-        changes={"format": row.fmt, "file": row.pk, "download": True, "publish": report.publish},
-    )
-    response = HttpResponse(bytes(row.content), content_type=CONTENT_TYPES[FileFormat(row.fmt)])
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=_filename(report, row.fmt)
-    )
-    response["Cache-Control"] = "no-store"
-    response["Content-Security-Policy"] = DOWNLOAD_CSP
-    return response
+    return outputs.download(viewer=request.user, report=report, row=row, content=bytes(row.content))

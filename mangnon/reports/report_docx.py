@@ -328,9 +328,3 @@ def build(
         _annex(doc, tables)
     step(90)
     return layout.to_bytes(doc)
-
-
-def filename(report: Report, ext: str) -> str:
-    """ "bao-cao-22-2020-v1.docx": ASCII, so every browser saves it under this name."""
-    period = str((report.figures or {}).get("period", {}).get("key") or report.period_start.year)
-    return f"bao-cao-{report.admin_unit.code}-{period}-v{report.revision}.{ext}"

@@ -181,9 +181,3 @@ def _letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index + 1)
-
-
-def filename(report: Report) -> str:
-    from .report_docx import filename as docx_filename
-
-    return docx_filename(report, "xlsx")

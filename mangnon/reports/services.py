@@ -4,7 +4,7 @@ version raises `Conflict` and writes nothing; a finalised report refuses every c
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mangnon.core import audit
 from mangnon.core.models import AuditAction
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 MAX_SECTION_TEXT = 50_000
+STUCK_AFTER = timedelta(minutes=10)  # a file being written reports progress every few seconds
+STUCK_ERROR = gettext_noop("The writing of the file stopped: ask for it again.")
 
 
 def _refuse_if_final(report: Report) -> None:
@@ -306,6 +309,10 @@ def file_request(*, actor: Any, report: Report, fmt: str) -> ReportFile:
     one queued for the background task (its progress on `ReportFile`)."""
     if fmt not in FileFormat.values:
         raise ValidationError({"fmt": [_("Unknown file format.")]})
+    # A file whose worker stopped mid-way (it no longer moves) is failed, so that a new one is written.
+    ReportFile.objects.filter(
+        report=report, fmt=fmt, status=FileStatus.RUNNING, updated_at__lt=timezone.now() - STUCK_AFTER
+    ).update(status=FileStatus.FAILED, error=STUCK_ERROR, finished_at=timezone.now())
     existing = (
         ReportFile.objects.filter(report=report, fmt=fmt, report_version=report.version)
         .exclude(status=FileStatus.FAILED)

@@ -5,10 +5,12 @@ leadership, anonymous) and the audit trail."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
@@ -170,12 +172,32 @@ def test_read_anonymous_and_unknown(api_for: Any, personas: Any, draft: Report) 
 
 
 def _poll(client: Client, url: str, capture: Any) -> Any:
-    """Ask for a file, run the task its request queued, and ask again (as a client polls)."""
+    """Ask for a file: a file no worker has taken is written in the request itself."""
     with capture(execute=True):
-        first = client.get(url)
-    assert first.status_code == 202, first.content
-    assert first.json() == {"status": "queued", "progress": 0}
-    return client.get(url)
+        return client.get(url)
+
+
+def test_a_file_a_worker_is_writing_answers_202_with_its_progress_and_a_stuck_one_is_written_again(
+    api_for: Any, personas: Any, draft: Report, django_capture_on_commit_callbacks: Any
+) -> None:
+    running = ReportFile.objects.create(
+        report=draft,
+        fmt="docx",
+        report_version=draft.version,
+        status=FileStatus.RUNNING,
+        progress=40,
+        requested_by=personas.officer_a,
+    )
+    client = api_for(personas.officer_a)
+    response = client.get(f"{URL}/{draft.pk}/docx")
+    assert response.status_code == 202 and response.json() == {"status": "running", "progress": 40}
+    ReportFile.objects.filter(pk=running.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+    response = _poll(client, f"{URL}/{draft.pk}/docx", django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    running.refresh_from_db()
+    assert (
+        running.status == FileStatus.FAILED and ReportFile.objects.filter(status=FileStatus.DONE).count() == 1
+    )
 
 
 def test_docx_is_written_in_the_background_then_downloaded(
@@ -187,7 +209,7 @@ def test_docx_is_written_in_the_background_then_downloaded(
     assert response["Content-Type"] == report_docx.layout.DOCX_CONTENT_TYPE
     assert (
         response["Content-Disposition"]
-        == f'attachment; filename="bao-cao-{draft.admin_unit.code}-2020-v1.docx"'
+        == f'attachment; filename="BaoCao_{draft.admin_unit.code}_2020_v1.docx"'
     )
     assert response["Cache-Control"] == "no-store"
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
@@ -279,10 +301,11 @@ def test_a_failed_rendering_is_an_error_without_internals(
     assert response.json()["error"] == "render_failed"
     assert "secret" not in response.content.decode() and "RuntimeError" not in response.content.decode()
     assert ReportFile.objects.get().status == FileStatus.FAILED
-    # Asked again on purpose: a new file is queued.
-    with django_capture_on_commit_callbacks(execute=False):
-        again = client.get(f"{URL}/{draft.pk}/docx?retry=true")
-    assert again.status_code == 202 and ReportFile.objects.count() == 2
+    assert client.get(f"{URL}/{draft.pk}/docx").status_code == 500  # not tried again unasked
+    assert ReportFile.objects.count() == 1
+    # Asked again on purpose: a new file is written (and fails again here).
+    again = client.get(f"{URL}/{draft.pk}/docx?retry=true")
+    assert again.status_code == 500 and ReportFile.objects.count() == 2
 
 
 def test_openapi_documents_the_report_routes(client: Client) -> None:

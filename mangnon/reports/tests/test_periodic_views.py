@@ -665,7 +665,7 @@ def test_download_serves_the_bytes_uncached_and_is_audited(
         and ".docx" in response["Content-Disposition"]
     )
     [event] = _events(final_a, "export")
-    assert event.actor_id == personas.viewer.pk and event.changes["download"] is True
+    assert event.actor_id == personas.viewer.pk and event.changes["downloaded"] is True
 
 
 def test_download_is_refused_outside_scope_unfinished_and_anonymous(
