@@ -112,31 +112,14 @@ def province_annual(s: ReportSet) -> Result:
 
 def _naive_indicators(*, viewer: Any, unit: Any, period: Any, publish: bool) -> list[dict[str, Any]]:
     """`figures._indicators` with each indicator evaluated by a fresh naive evaluator of its own."""
-    out: list[dict[str, Any]] = []
     with translation.override("vi"):
-        for indicator in all_indicators():
-            evaluator = indicator_bench.NaiveEvaluator(viewer, unit)
-            for v in evaluator.values([indicator], unit, period, compare=True):
-                target = v.target
-                out.append(
-                    {
-                        "code": v.indicator.code,
-                        "name": str(v.indicator.name),
-                        "measure": str(v.indicator.measure.value),
-                        "direction": str(v.indicator.direction.value),
-                        "value": figures._number(v.value),
-                        "numerator": figures._number(v.numerator),
-                        "denominator": figures._number(v.denominator),
-                        "target": figures._number(target.value) if target else None,
-                        "target_kind": str(target.kind) if target else None,
-                        "target_source": target.source_document if target else "",
-                        "status": str(v.status.value),
-                        "previous": figures._number(v.previous),
-                        "trend": str(v.trend.value),
-                        "suppressed": v.suppressed,
-                    }
-                )
-    return out
+        return [
+            figures.indicator_json(v)
+            for indicator in all_indicators()
+            for v in indicator_bench.NaiveEvaluator(viewer, unit).values(
+                [indicator], unit, period, compare=True
+            )
+        ]
 
 
 def _slow_rows(doc: Any, header: Any, rows: Any, widths: Any) -> None:

@@ -45,7 +45,7 @@ from mangnon.core.metrics import Period
 from mangnon.geo.models import AdminUnit
 from mangnon.geo.selectors import day_within, units_valid_on
 from mangnon.indicators.catalogue import all_indicators
-from mangnon.indicators.engine import Evaluator, trimmed
+from mangnon.indicators.engine import Evaluator, Value, trimmed
 from mangnon.indicators.periods import ReportingPeriod
 
 from .models import ReportKind
@@ -163,33 +163,34 @@ def _period_figures(*, viewer: Any, unit: AdminUnit, period: ReportingPeriod) ->
     return found
 
 
+def indicator_json(v: Value) -> dict[str, Any]:
+    """One indicator's value as the snapshot keeps it (its name in the active language: the callers
+    write the snapshot within translation.override("vi"))."""
+    target = v.target
+    return {
+        "code": v.indicator.code,
+        "name": str(v.indicator.name),
+        "measure": str(v.indicator.measure.value),
+        "direction": str(v.indicator.direction.value),
+        "value": _number(v.value),
+        "numerator": _number(v.numerator),
+        "denominator": _number(v.denominator),
+        "target": _number(target.value) if target else None,
+        "target_kind": str(target.kind) if target else None,
+        "target_source": target.source_document if target else "",
+        "status": str(v.status.value),
+        "previous": _number(v.previous),
+        "trend": str(v.trend.value),
+        "suppressed": v.suppressed,
+    }
+
+
 def _indicators(
     *, viewer: Any, unit: AdminUnit, period: ReportingPeriod, publish: bool
 ) -> list[dict[str, Any]]:
     evaluator = Evaluator(viewer, publish=publish)
-    out = []
     with translation.override("vi"):
-        for v in evaluator.values(all_indicators(), unit, period, compare=True):
-            target = v.target
-            out.append(
-                {
-                    "code": v.indicator.code,
-                    "name": str(v.indicator.name),
-                    "measure": str(v.indicator.measure.value),
-                    "direction": str(v.indicator.direction.value),
-                    "value": _number(v.value),
-                    "numerator": _number(v.numerator),
-                    "denominator": _number(v.denominator),
-                    "target": _number(target.value) if target else None,
-                    "target_kind": str(target.kind) if target else None,
-                    "target_source": target.source_document if target else "",
-                    "status": str(v.status.value),
-                    "previous": _number(v.previous),
-                    "trend": str(v.trend.value),
-                    "suppressed": v.suppressed,
-                }
-            )
-    return out
+        return [indicator_json(v) for v in evaluator.values(all_indicators(), unit, period, compare=True)]
 
 
 def _units_below(unit: AdminUnit, period: ReportingPeriod) -> dict[str, Any]:

@@ -25,10 +25,10 @@ from mangnon.core.formatting import vi_date
 from mangnon.geo.models import REFORM_DATE, AdminUnit
 
 from .conftest import BrowserSession
+from .people import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct-horse-battery"
 COMMUNE = "06688"  # Phường Hạ Long
 MOBILE: ViewportSize = {"width": 360, "height": 740}
 # The grid: (group, sex) → person-times typed in.
@@ -39,15 +39,6 @@ GRID = {
     ("officers", "M"): 2,
     ("parents_caregivers", "F"): 5,
 }
-
-
-def _log_in(session: BrowserSession, username: str) -> None:
-    page = session.page
-    page.goto(session.url("/accounts/login/"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page).to_have_url(session.url("/"))
 
 
 def _number(page: Page, selector: str) -> int:
@@ -75,7 +66,7 @@ def test_a_training_course_recorded_on_the_form_shows_in_the_rollup(session: Bro
     commune = AdminUnit.objects.get(code=COMMUNE, valid_from=REFORM_DATE)
     officer = cast(User, UserFactory(username="b-activities", password=PASSWORD))
     MembershipFactory(user=officer, role=Role.COMMUNE_OFFICER, admin_unit=commune)
-    _log_in(session, "b-activities")
+    log_in(session, "b-activities")
 
     # The roll-up of the officer's commune for this year (the page's default), before.
     page = _open_rollup(session)
@@ -126,7 +117,7 @@ def test_the_entry_form_fits_a_phone(session: BrowserSession) -> None:
     commune = AdminUnit.objects.get(code=COMMUNE, valid_from=REFORM_DATE)
     officer = cast(User, UserFactory(username="b-activities-phone", password=PASSWORD))
     MembershipFactory(user=officer, role=Role.COMMUNE_OFFICER, admin_unit=commune)
-    _log_in(session, "b-activities-phone")
+    log_in(session, "b-activities-phone")
     page = session.page
     page.set_viewport_size(MOBILE)
     page.goto(session.url("/activities/new/"))

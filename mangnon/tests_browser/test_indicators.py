@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import cast
 
 import pytest
 from playwright.sync_api import ViewportSize, expect
 
 from mangnon.accounts.models import User
 from mangnon.accounts.roles import Role
-from mangnon.accounts.tests.factories import MembershipFactory, UserFactory
 from mangnon.cases.tests.factories_incidents import IncidentChildFactory, IncidentFactory
 from mangnon.geo.models import AdminUnit
 from mangnon.indicators.models import Target
@@ -29,27 +27,12 @@ from mangnon.registry.tests.factories import SpecialCircumstanceFactory
 from mangnon.support.tests.factories import DisbursementFactory
 
 from .conftest import BrowserSession
+from .people import log_in, make_user
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct-horse-battery"
 PHONE: ViewportSize = {"width": 375, "height": 800}
 YEAR = 2020
-
-
-def _user(username: str, role: Role, unit: AdminUnit) -> User:
-    user = cast(User, UserFactory(username=username, password=PASSWORD))
-    MembershipFactory(user=user, role=role, admin_unit=unit)
-    return user
-
-
-def _log_in(session: BrowserSession, username: str) -> None:
-    page = session.page
-    page.goto(session.url("/accounts/login/"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page).to_have_url(session.url("/"))
 
 
 def _province_2020(province: AdminUnit, officer: User) -> None:
@@ -78,13 +61,13 @@ def _province_2020(province: AdminUnit, officer: User) -> None:
 
 def test_leadership_dashboard_and_the_officers_drill_down(session: BrowserSession) -> None:
     province = AdminUnit.objects.get(code="22", valid_from__isnull=True)
-    officer = _user("b-ind-officer", Role.PROVINCE_OFFICER, province)
-    _user("b-ind-viewer", Role.VIEWER, province)
+    officer = make_user("b-ind-officer", Role.PROVINCE_OFFICER, province)
+    make_user("b-ind-viewer", Role.VIEWER, province)
     _province_2020(province, officer)
     page = session.page
 
     # Leadership: target against actual, with the charts.
-    _log_in(session, "b-ind-viewer")
+    log_in(session, "b-ind-viewer")
     page.goto(session.url(f"/indicators/?unit={province.pk}&year={YEAR}"))
     abused = page.locator('tr[data-indicator="0101"]')
     expect(abused.locator("[data-value]")).to_have_text("6")
@@ -106,7 +89,7 @@ def test_leadership_dashboard_and_the_officers_drill_down(session: BrowserSessio
     # A province officer: 0101 in depth, then the records behind the province's figure.
     page.context.clear_cookies()
     page.set_viewport_size({"width": 1280, "height": 900})
-    _log_in(session, "b-ind-officer")
+    log_in(session, "b-ind-officer")
     page.goto(session.url(f"/indicators/0101/?unit={province.pk}&year={YEAR}"))
     expect(page.locator("[data-total-numerator]")).to_have_text("6")
     expect(page.locator("table[data-children] tr[data-unit]")).to_have_count(13)

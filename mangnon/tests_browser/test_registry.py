@@ -16,10 +16,10 @@ from mangnon.registry.models import Child, RegistrationDecision
 from mangnon.registry.tests.factories import ChildFactory
 
 from .conftest import BrowserSession
+from .people import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct-horse-battery"
 COMMUNE_A = "06688"  # Phường Hạ Long
 MOBILE: ViewportSize = {"width": 360, "height": 740}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
@@ -30,22 +30,13 @@ def assert_clean(session: BrowserSession) -> None:
     assert session.problems.script_errors == []
 
 
-def _log_in(session: BrowserSession, username: str) -> None:
-    page = session.page
-    page.goto(session.url("/accounts/login/"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    expect(page).to_have_url(session.url("/"))
-
-
 def test_register_a_child_already_registered_links_instead_of_creating(session: BrowserSession) -> None:
     commune = AdminUnit.objects.get(code=COMMUNE_A, valid_from=REFORM_DATE)
     officer = UserFactory(username="b-registry", password=PASSWORD)
     MembershipFactory(user=officer, role=Role.COMMUNE_OFFICER, admin_unit=commune)
     existing = cast(Child, ChildFactory(admin_unit=commune, person__full_name="Nguyễn Văn An"))
     page = session.page
-    _log_in(session, "b-registry")
+    log_in(session, "b-registry")
 
     # From the menu to the list, where the child is, and on to the registration form.
     page.locator("[data-nav=children]").click()

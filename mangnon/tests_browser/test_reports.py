@@ -12,23 +12,20 @@ CSP violation, no script error.
 from __future__ import annotations
 
 import re
-from typing import cast
 
 import pytest
 from playwright.sync_api import Dialog, ViewportSize, expect
 
-from mangnon.accounts.models import User
 from mangnon.accounts.roles import Role
-from mangnon.accounts.tests.factories import MembershipFactory, UserFactory
 from mangnon.geo.models import REFORM_DATE, AdminUnit
 from mangnon.reports import services
 from mangnon.reports.models import Report, ReportKind, ReportStatus, SectionKey
 
 from .conftest import BrowserSession
+from .people import log_in, make_user
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct-horse-battery"
 COMMUNE = "06688"  # Phường Hạ Long
 MOBILE: ViewportSize = {"width": 360, "height": 740}
 DIFFICULTIES = (
@@ -37,30 +34,15 @@ DIFFICULTIES = (
 )
 
 
-def _user(username: str, role: Role, unit: AdminUnit) -> User:
-    user = cast(User, UserFactory(username=username, password=PASSWORD))
-    MembershipFactory(user=user, role=role, admin_unit=unit)
-    return user
-
-
-def _log_in(session: BrowserSession, username: str) -> None:
-    page = session.page
-    page.goto(session.url("/accounts/login/"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page).to_have_url(session.url("/"))
-
-
 def test_an_officer_writes_and_finalises_the_report_and_leadership_reads_it(session: BrowserSession) -> None:
     commune = AdminUnit.objects.get(code=COMMUNE, valid_from=REFORM_DATE)
     province = AdminUnit.objects.get(code="22", valid_from__isnull=True)
-    officer = _user("b-reports-officer", Role.COMMUNE_OFFICER, commune)
-    _user("b-reports-viewer", Role.VIEWER, province)
+    officer = make_user("b-reports-officer", Role.COMMUNE_OFFICER, commune)
+    make_user("b-reports-viewer", Role.VIEWER, province)
     page = session.page
 
     # The officer creates the commune's annual report for 2020.
-    _log_in(session, "b-reports-officer")
+    log_in(session, "b-reports-officer")
     page.locator("[data-nav=reports]").click()
     expect(page).to_have_url(session.url("/reports/periodic/"))
     page.locator("[data-report-create]").click()
@@ -125,7 +107,7 @@ def test_an_officer_writes_and_finalises_the_report_and_leadership_reads_it(sess
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
     # Leadership finds it and reads the officer's text, on a phone.
-    _log_in(session, "b-reports-viewer")
+    log_in(session, "b-reports-viewer")
     page.locator("[data-nav=reports]").click()
     row = page.locator(f'[data-report="{report.pk}"]')
     expect(row).to_be_visible()

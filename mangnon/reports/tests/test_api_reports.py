@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from docx import Document
@@ -100,7 +101,7 @@ def test_create_with_a_wrong_period_or_unit(api_for: Any, personas: Any) -> None
     response = _post(client, {"unit": "22", **YEAR, "period_end": "2020-06-30"})
     assert response.status_code == 422
     assert response.json()["error"] == "invalid"
-    assert "1 January to 31 December" in str(response.json()["detail"])
+    assert "Báo cáo năm tính từ ngày 01 tháng 01 đến ngày 31 tháng 12." in str(response.json()["detail"])
     response = _post(client, {"unit": "22", **YEAR, "kind": "weekly"})
     assert response.status_code == 422
     assert _post(client, {"unit": "22", **YEAR, "period_start": "not a date"}).status_code == 422
@@ -108,10 +109,13 @@ def test_create_with_a_wrong_period_or_unit(api_for: Any, personas: Any) -> None
     assert not Report.objects.exists()
 
 
-def test_create_message_by_field(api_for: Any, personas: Any) -> None:
+def test_create_message_by_field_in_the_callers_language(api_for: Any, personas: Any) -> None:
     client = api_for(personas.province_officer)
-    response = _post(client, {"unit": "22", **YEAR, "kind": "weekly"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = _post(client, {"unit": "22", **YEAR, "kind": "weekly"})
     assert response.status_code == 422
+    assert response.json()["detail"] == {"kind": ["Chọn loại báo cáo."]}  # Vietnamese by default
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = _post(client, {"unit": "22", **YEAR, "kind": "weekly"})
     assert response.json()["detail"] == {"kind": ["Choose the kind of report."]}
 
 
