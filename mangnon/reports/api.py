@@ -34,7 +34,7 @@ from mangnon.core.api import ApiError, ErrorOut, caller, invalid
 from mangnon.core.models import AuditAction
 from mangnon.geo.selectors import unit_on
 
-from . import outputs, pdf, services
+from . import outputs, pdf, selectors, services
 from .access import get_report_for_user
 from .models import FileFormat, FileStatus, Report, ReportFile, SectionKey
 
@@ -103,19 +103,6 @@ class FileStateOut(Schema):
     progress: int
 
 
-def _current_files(report: Report) -> dict[str, ReportFile]:
-    """The newest file of each format for the report's current version."""
-    found: dict[str, ReportFile] = {}
-    rows = (
-        ReportFile.objects.filter(report=report, report_version=report.version)
-        .defer("content")
-        .order_by("fmt", "-pk")
-    )
-    for row in rows:
-        found.setdefault(row.fmt, row)
-    return found
-
-
 def _detail(report: Report) -> ReportOut:
     figures = report.figures or {}
     period = figures.get("period") or {}
@@ -151,7 +138,7 @@ def _detail(report: Report) -> ReportOut:
             ],
             "files": [
                 {"fmt": f.fmt, "status": f.status, "progress": f.progress}
-                for f in _current_files(report).values()
+                for f in selectors.current_files(report).values()
             ],
         }
     )
@@ -219,7 +206,7 @@ def _file(request: HttpRequest, report_id: int, fmt: str, retry: bool) -> Any:
     report = get_report_for_user(user, report_id)
     if fmt == FileFormat.PDF and not pdf.available():
         raise ApiError(404, "not_available", _("PDF is not available on this server."))
-    row = _current_files(report).get(fmt)
+    row = selectors.current_files(report).get(fmt)
     if row is None or (row.status != FileStatus.DONE and (row.status != FileStatus.FAILED or retry)):
         row = services.file_request(actor=user, report=report, fmt=fmt)  # also fails a stuck one
     if row.status == FileStatus.QUEUED:

@@ -35,7 +35,7 @@ from mangnon.core.models import AuditAction
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
 
-from . import annex, outputs, pdf, services
+from . import annex, outputs, pdf, selectors, services
 from .access import can_write, check_write, get_report_for_user, reports_for
 from .forms import ReportCreateForm, ReportDetailsForm, ReportFilterForm, SectionForm
 from .models import FileFormat, FileStatus, Report, ReportFile, ReportSection, SectionKey
@@ -172,21 +172,8 @@ def periodic_new(request: HttpRequest) -> HttpResponse:
 # --- the report --------------------------------------------------------------------------------------
 
 
-def _current_files(report: Report) -> dict[str, ReportFile]:
-    """The latest file of each format for the report as it stands (a failed one too, to say so)."""
-    rows = (
-        ReportFile.objects.filter(report=report, report_version=report.version)
-        .defer("content")
-        .order_by("fmt", "-pk")
-    )
-    found: dict[str, ReportFile] = {}
-    for row in rows:
-        found.setdefault(row.fmt, row)
-    return found
-
-
 def _actions_context(request: HttpRequest, report: Report) -> dict[str, Any]:
-    files = _current_files(report)
+    files = selectors.current_files(report)
     formats = [f for f in FileFormat if f != FileFormat.PDF or pdf.available()]
     return {
         "report": report,

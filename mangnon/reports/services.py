@@ -49,6 +49,14 @@ def _check_version(report: Report, version: int | None) -> None:
         raise Conflict(report.version)
 
 
+def _update_draft(report: Report, version: int, **values: Any) -> None:
+    """Write `values` to the report if it is still the draft at `version` the caller read, moving its
+    version on; Conflict (nothing written) otherwise."""
+    draft = Report.objects.filter(pk=report.pk, version=version, status=ReportStatus.DRAFT)
+    if not draft.update(**values, version=F("version") + 1, updated_at=timezone.now()):
+        raise Conflict(Report.objects.get(pk=report.pk).version)
+
+
 def _write_sections(report: Report, snapshot: dict[str, Any], *, keep_edits: bool) -> None:
     """Each section's text from the figures; with `keep_edits`, a section the officer edited keeps
     their text (its `generated` text is still brought up to date beside it)."""
@@ -123,13 +131,7 @@ def report_refresh(*, actor: Any, report: Report, version: int | None = None) ->
         publish=report.publish,
     )
     with transaction.atomic():
-        updated = Report.objects.filter(
-            pk=report.pk, version=report.version, status=ReportStatus.DRAFT
-        ).update(
-            figures=snapshot, figures_at=timezone.now(), version=F("version") + 1, updated_at=timezone.now()
-        )
-        if not updated:
-            raise Conflict(Report.objects.get(pk=report.pk).version)
+        _update_draft(report, report.version, figures=snapshot, figures_at=timezone.now())
         report.refresh_from_db()
         _write_sections(report, snapshot, keep_edits=True)
         audit.record(
@@ -175,10 +177,7 @@ def report_details_edit(*, actor: Any, report: Report, version: int, changes: di
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        now = timezone.now()
-        draft = Report.objects.filter(pk=report.pk, version=version, status=ReportStatus.DRAFT)
-        if not draft.update(**values, version=F("version") + 1, updated_at=now):
-            raise Conflict(Report.objects.get(pk=report.pk).version)
+        _update_draft(report, version, **values)
         before = {name: getattr(report, name) for name in values}
         report.refresh_from_db()
         audit.record(
@@ -235,16 +234,9 @@ def report_finalise(*, actor: Any, report: Report, version: int) -> Report:
     check_write(actor, report.admin_unit)
     _refuse_if_final(report)
     with transaction.atomic():
-        now = timezone.now()
-        updated = Report.objects.filter(pk=report.pk, version=version, status=ReportStatus.DRAFT).update(
-            status=ReportStatus.FINAL,
-            finalised_at=now,
-            finalised_by=actor,
-            version=F("version") + 1,
-            updated_at=now,
+        _update_draft(
+            report, version, status=ReportStatus.FINAL, finalised_at=timezone.now(), finalised_by=actor
         )
-        if not updated:
-            raise Conflict(Report.objects.get(pk=report.pk).version)
         report.refresh_from_db()
         audit.record(
             actor=actor,
