@@ -18,6 +18,8 @@ urlpatterns = [
     path("participation/", include("mangnon.participation.urls")),
     path("indicators/", include("mangnon.indicators.urls")),
     path("reports/", include("mangnon.reports.urls")),
+    path("surveys/", include("mangnon.surveys.urls")),
+    path("s/", include("mangnon.surveys.public_urls")),
     path("audit/", include("mangnon.accounts.audit_urls")),
     path("registry/import/", include("mangnon.registry.import_urls")),
     path("registry/export/", include("mangnon.registry.export_urls")),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "mangnon.activities",
     "mangnon.cases",
     "mangnon.participation",
+    "mangnon.surveys",
     "mangnon.indicators",
     "mangnon.reports",
     "mangnon.demo",

@@ -62,6 +62,9 @@ class Action(StrEnum):
     TARGET_SET = "indicators.target_set"
     REPORT_READ = "reports.read"
     REPORT_WRITE = "reports.write"
+    SURVEY_VIEW = "surveys.view"
+    SURVEY_MANAGE = "surveys.manage"
+    SURVEY_ENTER = "surveys.enter"
 
 
 _ALL = frozenset(Role)
@@ -237,6 +240,21 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
             Role.PROVINCE_OFFICER,
             Role.COMMUNE_OFFICER,
             Role.COMMUNE_CHAIR,
+            Role.VIEWER,
+        }
+    ),
+    # Anonymous school surveys. The coordinator (and the province officer) import questionnaires, run
+    # rounds and hand out the schools' links; they and the staff who type in paper questionnaires enter
+    # answers. Results are aggregated and suppressed where small, so leadership and the officers whose
+    # schools took part read them; no one reads a single pupil's answers on a page.
+    Action.SURVEY_MANAGE: frozenset({Role.SURVEY_COORDINATOR, Role.PROVINCE_OFFICER}),
+    Action.SURVEY_ENTER: frozenset({Role.SURVEY_COORDINATOR, Role.PROVINCE_OFFICER}),
+    Action.SURVEY_VIEW: frozenset(
+        {
+            Role.SURVEY_COORDINATOR,
+            Role.PROVINCE_MANAGER,
+            Role.PROVINCE_OFFICER,
+            Role.COMMUNE_OFFICER,
             Role.VIEWER,
         }
     ),

@@ -226,6 +226,9 @@ def test_permissions_table_holds_every_action():
         "indicators.target_set",
         "reports.read",
         "reports.write",
+        "surveys.view",
+        "surveys.manage",
+        "surveys.enter",
     }
     assert PERMISSIONS[Action.GEO_VIEW] == frozenset(Role)
     assert PERMISSIONS[Action.AUDIT_VIEW] == {Role.SYSTEM_ADMIN, Role.PROVINCE_MANAGER}

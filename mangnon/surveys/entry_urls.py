@@ -1,0 +1,3 @@
+"""Filled in by the entry pages."""
+
+urlpatterns: list = []

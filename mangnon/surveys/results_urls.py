@@ -1,0 +1,3 @@
+"""Filled in by the results pages."""
+
+urlpatterns: list = []
