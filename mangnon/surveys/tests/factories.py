@@ -187,7 +187,7 @@ class ResponseFactory(factory.django.DjangoModelFactory[Response]):
     answers = factory.LazyFunction(small_answers)
     channel = Channel.ONLINE
     submitted_on = date(2026, 11, 10)
-    entered_by = None
+    entered_by: Any = None
 
 
 class PaperResponseFactory(ResponseFactory):
