@@ -11,10 +11,12 @@ The small definition (`small_definition()`), two pages:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import factory
+from django.utils import timezone
 
 from mangnon.accounts.tests.factories import UserFactory
 from mangnon.geo.models import AdminUnit
@@ -120,6 +122,11 @@ def small_answers(**overrides: Any) -> dict[str, Any]:
     return answers
 
 
+def survey_today() -> date:
+    """Today where the surveys run (Asia/Ho_Chi_Minh), as response_services.survey_today."""
+    return timezone.localtime(timezone.now(), ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
 def _province() -> AdminUnit:
     return province_of(default_commune())
 
@@ -159,8 +166,9 @@ class SurveyRoundFactory(factory.django.DjangoModelFactory[SurveyRound]):
     questionnaire = factory.SubFactory(QuestionnaireFactory)
     name = factory.Sequence(lambda n: f"Đợt khảo sát {n + 1}")
     province = factory.LazyAttribute(lambda o: o.questionnaire.province)
-    opens_on = date(2026, 11, 1)
-    closes_on = date(2026, 12, 31)
+    # Open today where the surveys run (tests do not depend on the calendar); pass dates to close it.
+    opens_on = factory.LazyFunction(lambda: survey_today() - timedelta(days=7))
+    closes_on = factory.LazyAttribute(lambda o: o.opens_on + timedelta(days=37))
     sex_question = "sex"
     grade_question = "grade"
 
@@ -186,7 +194,7 @@ class ResponseFactory(factory.django.DjangoModelFactory[Response]):
     form_version = factory.LazyAttribute(lambda o: o.school.survey_round.questionnaire.current)
     answers = factory.LazyFunction(small_answers)
     channel = Channel.ONLINE
-    submitted_on = date(2026, 11, 10)
+    submitted_on = factory.LazyAttribute(lambda o: o.survey_round.opens_on)
     entered_by: Any = None
 
 
