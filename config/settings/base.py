@@ -212,10 +212,15 @@ UPLOAD_MAX_BYTES = int(os.environ.get("MANGNON_UPLOAD_MAX_BYTES", 20 * 1024 * 10
 MEDIA_ROOT = UPLOAD_DIR
 MEDIA_URL = "/no-direct-media/"
 MANGNON_ATTACHMENT_MAX_BYTES = int(os.environ.get("MANGNON_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+# An XLSForm uploaded for a school survey (issue 8).
+MANGNON_SURVEY_FORM_MAX_BYTES = int(os.environ.get("MANGNON_SURVEY_FORM_MAX_BYTES", 2 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Demo mode (mangnon demo load) is refused unless DEBUG is on.
 MANGNON_DEMO_PROVINCE = "22"
+# Anonymous survey links: requests per school link per hour (no client address is ever used):
+# "submit" stored answers, "page" moves between the form's pages.
+MANGNON_SURVEY_LINK_RATE = {"submit": 300, "page": 3000}
 
 # Lockout is by account (AXES_LOCKOUT_PARAMETERS = username). Locking by address as well would lock out
 # a whole commune office behind one NAT address after five typos by different people.

@@ -182,6 +182,8 @@ class _Parser:
                 low, high = FUNCTIONS[name].arity
                 if not low <= len(args) <= high:
                     raise self.fail(token, f"{name}() takes {low}–{high} arguments, not {len(args)}")
+                if name == "regex" and args[1][0] == "str":
+                    _compiled(args[1][1])  # a pattern that does not compile is refused here
                 return ("call", name, tuple(args))
             return ("name", token.text)
         raise self.fail(token, "unexpected")
