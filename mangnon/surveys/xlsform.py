@@ -62,6 +62,8 @@ _IDENTIFYING = frozenset(
         "email",
         "audit",
         "start-geopoint",
+        "background-geopoint",
+        "background-audio",
         "imei",
         "uri:deviceid",
         "uri:subscriberid",
