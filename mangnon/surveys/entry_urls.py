@@ -1,3 +1,9 @@
-"""Filled in by the entry pages."""
+"""The paper entry pages: staff type in paper questionnaires (SURVEY_ENTER)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import entry_views
+
+urlpatterns = [
+    path("rounds/<int:pk>/enter/", entry_views.enter, name="enter"),
+]
