@@ -98,6 +98,25 @@ class Table:
     summaries: list[Summary | None] = field(default_factory=list)  # numbers: one per row
     summary: Summary | None = None  # numbers: all rows
 
+    @property
+    def as_rows(self) -> list[dict[str, Any]]:
+        """The rows for a page: label, cells (each with its column's label), total and summary."""
+        summaries = self.summaries or [None] * len(self.rows)
+        return [
+            {
+                "label": label,
+                "cells": [
+                    {"column": column, **cell.as_json()}
+                    for column, cell in zip(self.columns, cells, strict=True)
+                ],
+                "total": total,
+                "summary": summary,
+            }
+            for label, cells, total, summary in zip(
+                self.rows, self.cells, self.row_totals, summaries, strict=True
+            )
+        ]
+
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "rows": self.rows,
