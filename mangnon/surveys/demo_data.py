@@ -14,8 +14,10 @@ consistent with the form (skip logic and constraints respected): each one passes
 `answers.clean_response`, the check a pupil's answers pass before they are stored. 120 of them were
 typed in from paper by the coordinator (three schools with few computers); the others came online.
 
-Idempotent: when the round exists nothing is added. The load is one transaction, summarised by ONE
-audit event (the import and the round write their own events when made through the services).
+Everything goes through the services a coordinator's pages use (`services.questionnaire_import`,
+`round_create`, `round_feeds_set`, `round_school_add`), each writing its own audit event; the answers,
+written in bulk, are summarised by ONE audit event (1,300 "create" events would describe no one's work).
+Idempotent: when the round exists nothing is added; the load is one transaction.
 """
 
 from __future__ import annotations
@@ -38,11 +40,11 @@ from mangnon.geo.selectors import path_prefix_q, unit_on
 from mangnon.orgs.codes import Boarding, OrgKind
 from mangnon.orgs.models import Organisation
 
+from . import services
 from .answers import clean_response
 from .demo_form import DEMO_FORM_FILENAME, demo_form_workbook
 from .form import FormDefinition
-from .models import Channel, FormVersion, Questionnaire, Response, RoundSchool, SurveyRound
-from .xlsform import import_form
+from .models import Channel, FormVersion, Response, RoundSchool, SurveyRound
 
 if TYPE_CHECKING:
     from mangnon.demo.loader import DemoContext
@@ -258,49 +260,50 @@ def _coordinator() -> User:
 
 
 def _import(province: AdminUnit, coordinator: User) -> FormVersion:
-    data = demo_form_workbook()
-    imported = import_form(data, DEMO_FORM_FILENAME)
-    definition = imported.definition
-    questionnaire = Questionnaire.objects.create(
-        title=QUESTIONNAIRE_TITLE, province=province, created_by=coordinator
+    """The questionnaire as the coordinator uploads it: the .xlsx made from the markdown form."""
+    questionnaire = services.questionnaire_import(
+        actor=coordinator,
+        province=province,
+        data=demo_form_workbook(),
+        filename=DEMO_FORM_FILENAME,
+        title=QUESTIONNAIRE_TITLE,
     )
-    return FormVersion.objects.create(
-        questionnaire=questionnaire,
-        number=1,
-        source_name=DEMO_FORM_FILENAME,
-        source=data,
-        form_id=definition.form_id,
-        form_version=definition.version,
-        definition=definition.to_json(),
-        warnings=imported.warnings,
-        uploaded_by=coordinator,
-    )
+    version = questionnaire.current
+    if version is None or version.warnings:  # the demo's own form imports cleanly, or the demo stops
+        raise AssertionError(f"the demo questionnaire imported with warnings: {version and version.warnings}")
+    return version
 
 
-def _round(province: AdminUnit, version: FormVersion, coordinator: User) -> SurveyRound:
-    return SurveyRound.objects.create(
+def _round(version: FormVersion, coordinator: User) -> SurveyRound:
+    survey_round = services.round_create(
+        actor=coordinator,
         questionnaire=version.questionnaire,
         name=ROUND_NAME,
-        province=province,
         opens_on=OPENS_ON,
         closes_on=CLOSES_ON,
         sex_question="sex",
         grade_question="grade",
-        feeds=FEEDS,
-        created_by=coordinator,
     )
+    if set(FEEDS) <= set(services.feedable_elements()):
+        return services.round_feeds_set(
+            actor=coordinator, survey_round=survey_round, version=survey_round.version, feeds=FEEDS
+        )
+    # The indicator catalogue does not define the survey's data elements (yet): the round still says what
+    # it would feed, as a coordinator's setting would once they exist.
+    SurveyRound.objects.filter(pk=survey_round.pk).update(feeds=FEEDS)
+    survey_round.refresh_from_db()
+    return survey_round
 
 
-def _add_school(survey_round: SurveyRound, plan: SchoolPlan) -> RoundSchool:
-    return RoundSchool.objects.create(
+def _add_school(survey_round: SurveyRound, plan: SchoolPlan, coordinator: User) -> RoundSchool:
+    return services.round_school_add(
+        actor=coordinator,
         survey_round=survey_round,
         school=plan.school,
         unit=plan.unit,
-        boarding=plan.school.boarding,
         grade_from=GRADES[0],
         grade_to=GRADES[1],
         expected=EXPECTED_PER_SCHOOL,
-        active=False,  # the round is over: its links no longer take answers
     )
 
 
@@ -349,8 +352,8 @@ def load(ctx: DemoContext | Any) -> dict[str, int]:
     plans = plan_schools(province, rng)
     with transaction.atomic():
         version = _import(province, coordinator)
-        survey_round = _round(province, version, coordinator)
-        links = [(_add_school(survey_round, plan), plan) for plan in plans]
+        survey_round = _round(version, coordinator)
+        links = [(_add_school(survey_round, plan, coordinator), plan) for plan in plans]
         rows = responses_for(survey_round, version, links, coordinator, rng)
         Response.objects.bulk_create(rows, batch_size=500)
         channels = Counter(row.channel for row in rows)

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from mangnon.core.models import AuditEvent
+from mangnon.core.models import AuditAction, AuditEvent
 from mangnon.geo.models import Level
 from mangnon.orgs.codes import Boarding
 from mangnon.surveys import demo_data
@@ -78,7 +78,13 @@ def test_the_2020_survey_of_quang_ninh(monkeypatch: pytest.MonkeyPatch) -> None:
     abuse = sum(row.answers.get("abuse_12m") == "yes" for row in rows) / len(rows)
     assert 0.18 <= violence <= 0.27 and 0.025 <= abuse <= 0.06
 
-    # One audit event for the answers; a second load adds nothing.
+    # The coordinator's import, round and schools audited by the services; one event for the answers; a
+    # second load adds nothing.
+    imports = AuditEvent.objects.filter(object_type="surveys.questionnaire", action=AuditAction.IMPORT)
+    assert imports.count() == 1 and imports.get().actor_username == "demo-survey"
+    assert (
+        AuditEvent.objects.filter(object_type="surveys.roundschool", action=AuditAction.CREATE).count() == 26
+    )
     events = AuditEvent.objects.filter(object_type="surveys.response")
     assert events.count() == 1 and events.get().changes["responses"] == 1300
     demo_data.load(_Quiet())
