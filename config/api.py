@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from mangnon.accounts.api import router as accounts_router
 from mangnon.accounts.auth import api_auth
 from mangnon.cases.api import router as cases_router
-from mangnon.core.api import install_error_handlers
+from mangnon.core.api import Utf8JSONRenderer, install_error_handlers
 from mangnon.geo.api import router as geo_router
 from mangnon.intake.api import router as intake_router
 from mangnon.orgs.api import router as orgs_router
@@ -20,6 +20,7 @@ api = NinjaAPI(
     "(`mangnon token create USERNAME`) or a browser session.",
     urls_namespace="api-v1",
     auth=api_auth,
+    renderer=Utf8JSONRenderer(),
 )
 install_error_handlers(api)
 api.add_router("/", accounts_router)

@@ -11,10 +11,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from . import idempotency
 
 logger = logging.getLogger(__name__)
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON as UTF-8 text ("không hỗ trợ", not "kh\\u00f4ng h\\u1ed7 tr\\u1ee3"): the body is served as
+    charset=utf-8, and Vietnamese read in a log, a terminal or a grep must read as Vietnamese."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class ErrorOut(Schema):

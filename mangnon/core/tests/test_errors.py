@@ -57,3 +57,13 @@ def test_an_api_handler_crash_is_json_without_detail(personas, api_for, monkeypa
     assert body["error"] == "server_error"
     assert "hunter2" not in response.content.decode()
     assert body["detail"]["request_id"] == response["X-Request-ID"]
+
+
+def test_api_json_carries_vietnamese_as_utf8_text_not_escapes(personas, api_for):
+    # A grep, a log or a terminal reads the body as it is: "Trường", not "Tr\u01b0\u1eddng".
+    response = api_for(personas.officer_a).get("/api/v1/me")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    text = response.content.decode("utf-8")
+    assert "\\u" not in text
+    assert any(ord(char) > 127 for char in text)
