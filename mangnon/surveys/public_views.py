@@ -232,7 +232,7 @@ def _school_or_response(token: str) -> RoundSchool | int:
     )
     if school is None:
         return 404
-    if not response_services.link_is_open(school):
+    if not response_services.link_is_open(school) or school.survey_round.questionnaire.current is None:
         return 410
     return school
 

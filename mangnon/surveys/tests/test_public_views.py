@@ -245,12 +245,14 @@ def test_an_unknown_link_is_404_and_says_nothing(school: Any) -> None:
     assert Client().post(reverse("survey_public:page", args=["no-such-link-token"]), {}).status_code == 404
 
 
-@pytest.mark.parametrize("how", ["inactive", "closed", "not_yet_open"])
+@pytest.mark.parametrize("how", ["inactive", "closed", "not_yet_open", "no_form"])
 def test_a_closed_link_is_410_and_says_nothing(school: Any, how: str) -> None:
     survey_round = school.survey_round
     if how == "inactive":
         school.active = False
         school.save()
+    elif how == "no_form":
+        survey_round.questionnaire.versions.all().delete()
     elif how == "closed":
         survey_round.opens_on -= timedelta(days=60)
         survey_round.closes_on = survey_round.opens_on + timedelta(days=10)
@@ -305,3 +307,47 @@ def test_the_pages_write_no_session(school: Any) -> None:
     walk_to_send(client, school)
     assert not Session.objects.exists()
     assert "sessionid" not in client.cookies
+
+
+def test_every_page_of_the_demo_questionnaire_is_drawn(units: Any) -> None:
+    from mangnon.surveys.demo_form import DEMO_FORM_FILENAME, demo_form_text, xlsform_workbook
+    from mangnon.surveys.xlsform import import_form
+
+    imported = import_form(xlsform_workbook(demo_form_text()), DEMO_FORM_FILENAME)
+    school = RoundSchoolFactory(survey_round__questionnaire__form=imported.definition)
+    client = Client()
+    for page in imported.definition.pages():
+        drawn = post(client, school, signed(school, {}), "refresh", page.index)
+        assert drawn.status_code == 200
+        assert "data-progress=" in drawn.content.decode()
+
+
+def test_a_repeat_is_drawn_and_the_pupil_may_add_an_instance(units: Any) -> None:
+    from mangnon.surveys.form import FormDefinition, Group, Question, QuestionKind
+
+    definition = FormDefinition(
+        title="Anh chị em",
+        items=(
+            Group(
+                name="siblings",
+                labels={"en": "Siblings"},
+                repeat=True,
+                children=(
+                    Question(name="age", kind=QuestionKind.INTEGER, labels={"en": "Age"}, required="yes"),
+                ),
+            ),
+        ),
+    )
+    school = RoundSchoolFactory(survey_round__questionnaire__form=definition)
+    client = Client()
+    first = post(client, school, signed(school, {}), "begin")
+    assert 'name="siblings.0.age"' in first.content.decode()
+    more = post(
+        client, school, state_of(first), "add:siblings", 0, **{"siblings.0.age": "9", "siblings.count": "1"}
+    )
+    text = more.content.decode()
+    assert 'name="siblings.1.age"' in text and 'value="9"' in text
+    body = {"siblings.0.age": "9", "siblings.1.age": "12", "siblings.count": "2"}
+    last = post(client, school, state_of(more), "next", 0, **body)
+    post(client, school, state_of(last), "send")
+    assert Response.objects.get().answers == {"siblings": [{"age": 9}, {"age": 12}]}
