@@ -6,6 +6,7 @@ browser, no audit event names it or the address, no session row is made, and no 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
@@ -45,8 +46,9 @@ def _state(response: Any) -> str:
 
 
 def test_a_pupils_answer_row_holds_nothing_of_the_device_or_person(
-    personas: Any, client_for: Any, units: Any
+    personas: Any, client_for: Any, units: Any, caplog: Any
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     cache.clear()
     school = RoundSchoolFactory()
     # The same browser holds a staff login (a teacher's phone lent to a pupil).
@@ -105,6 +107,9 @@ def test_a_pupils_answer_row_holds_nothing_of_the_device_or_person(
     assert AuditEvent.objects.count() == audit_before
     # No session row was made for the pupil.
     assert set(Session.objects.values_list("session_key", flat=True)) == sessions_before
+    # Nothing logged the address or the browser either.
+    logged = "\n".join(f"{record.getMessage()} {record.args}" for record in caplog.records)
+    assert IP not in logged and "PupilPhone" not in logged
 
 
 def test_an_anonymous_pupil_gets_no_session_and_no_cookie_but_csrf_and_language(units: Any) -> None:
