@@ -423,6 +423,18 @@ INDICATORS: tuple[Indicator, ...] = (
         period_types=_YEARLY,
     ),
     Indicator(
+        "MN-KS-01",
+        _("Surveyed pupils who reported violence or abuse in the last 12 months"),
+        Group.PROTECTION,
+        Measure.PERCENT,
+        "surveys.violence_reported",
+        "surveys.violence_asked",
+        direction=Direction.LOWER,
+        source=Source.SURVEY,
+        agency=_CHILD_AUTHORITY,
+        period_types=_YEARLY,
+    ),
+    Indicator(
         "MN-TG-01",
         _("Children's aspirations and recommendations resolved"),
         Group.PARTICIPATION,
