@@ -46,7 +46,7 @@ def responses_for(viewer: Any, rounds: list[SurveyRound]) -> QuerySet[Response]:
             q |= Q(survey_round=survey_round)
         else:
             q |= Q(survey_round=survey_round) & scope.q("school__unit")
-    return Response.objects.filter(q).select_related("school__school", "school__unit")
+    return Response.objects.filter(q).select_related("survey_round", "school__school", "school__unit")
 
 
 def questionnaire_for_results(viewer: Any, pk: Any) -> Questionnaire:

@@ -78,3 +78,15 @@ def test_role_without_survey_view_is_403(personas: Any, api_for: Any, survey_rou
 
 def test_anonymous_is_401(client: Any, survey_round: Any) -> None:
     assert client.get(_url(survey_round)).status_code == 401
+
+
+def test_queries_do_not_grow_with_answers(
+    personas: Any, api_for: Any, survey_round: Any, django_assert_max_num_queries: Any
+) -> None:
+    school = RoundSchoolFactory(survey_round=survey_round, school=OrganisationFactory(name="Trường Thêm"))
+    for _i in range(30):
+        ResponseFactory(school=school)
+    api = api_for(personas.survey)
+    with django_assert_max_num_queries(20):
+        r = api.get(_url(survey_round, "?by=school,sex"))
+    assert r.status_code == 200 and r.json()["respondents"] == 41
