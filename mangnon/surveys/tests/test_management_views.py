@@ -37,7 +37,7 @@ def _login_required(response: Any) -> bool:
     return response.status_code == 302 and "login" in response["Location"]
 
 
-# --- round list and detail ---------------------------------------------------------------------------------
+# --- round list and detail ------------------------------------------------------------------
 
 
 def test_round_list_shows_rounds_with_counts(
@@ -89,7 +89,7 @@ def test_round_detail(personas: Any, client_for: Any, school: RoundSchool) -> No
     assert _login_required(Client().get(url))
 
 
-# --- creating and editing rounds -------------------------------------------------------------------------------
+# --- creating and editing rounds ------------------------------------------------------------------
 
 
 def test_round_create_page(personas: Any, client_for: Any, units: Any) -> None:
@@ -159,7 +159,7 @@ def test_round_edit_with_a_stale_version(personas: Any, client_for: Any, school:
     assert client_for(personas.officer_b).get(url).status_code == 404
 
 
-# --- schools and links -----------------------------------------------------------------------------------------
+# --- schools and links ------------------------------------------------------------------
 
 
 def test_add_schools_several_at_once_with_a_boarding_filter(
@@ -259,7 +259,7 @@ def test_qr_downloads(personas: Any, client_for: Any, school: RoundSchool) -> No
     assert _login_required(Client().get(url))
 
 
-# --- questionnaires ------------------------------------------------------------------------------------------
+# --- questionnaires ------------------------------------------------------------------
 
 
 def test_questionnaire_upload_and_list(personas: Any, client_for: Any, units: Any) -> None:
