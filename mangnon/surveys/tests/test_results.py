@@ -170,3 +170,21 @@ def test_unknown_breakdown() -> None:
     for bad in ("pupil", "school,sex,grade", "sex,sex"):
         with pytest.raises(res.UnknownBreakdown):
             res.parse_by(bad)
+
+
+def test_small_unit_is_hidden_and_percentages_need_a_big_base(personas: Any, units: Any) -> None:
+    survey_round = SurveyRoundFactory()
+    a = RoundSchoolFactory(survey_round=survey_round, school=OrganisationFactory(admin_unit=units.commune_a))
+    b = RoundSchoolFactory(survey_round=survey_round, school=OrganisationFactory(admin_unit=units.commune_b))
+    _answers(a, 9, violence_12m="no", kinds=None)
+    _answers(b, 2)
+    results = _results(personas.survey, survey_round, ("unit",))
+    violence = _question(results, "violence_12m")
+    assert violence.table.rows == [units.commune_a.name]
+    assert units.commune_b.name not in str(results.as_json())
+    assert any(note.startswith("1 ") for note in results.notes)
+    # Commune A's total would give the hidden commune's away (the grand total is shown): it is suppressed,
+    # and so no share is computed over it.
+    assert violence.table.cells[0][1].count == 9 and violence.table.row_totals[0].suppressed
+    assert violence.table.cells[0][1].percent is None and violence.table.total.count == 11
+    assert res._percent(3, 4, 5) is None and res._percent(5, 10, 5) == 50.0
