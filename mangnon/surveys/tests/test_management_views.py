@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from mangnon.core.models import AuditEvent
+from mangnon.core.navigation import items_for
 from mangnon.orgs.codes import Boarding
 from mangnon.orgs.tests.factories import OrganisationFactory
 from mangnon.surveys.models import FormVersion, Questionnaire, RoundSchool, SurveyRound
@@ -35,6 +36,13 @@ def school(units: Any) -> RoundSchool:
 
 def _login_required(response: Any) -> bool:
     return response.status_code == 302 and "login" in response["Location"]
+
+
+def test_menu_entry_for_the_roles_that_read_surveys(personas: Any) -> None:
+    for user in (personas.survey, personas.province_officer, personas.province_manager, personas.officer_a):
+        entry = [i for i in items_for(user) if i["key"] == "surveys"]
+        assert entry and entry[0]["url"] == reverse("surveys:round_list"), user.username
+    assert "surveys" not in [i["key"] for i in items_for(personas.hotline)]
 
 
 # --- round list and detail ------------------------------------------------------------------
