@@ -196,7 +196,9 @@ def test_round_school_add_defaults_and_checks(personas: Any, units: Any) -> None
         )
     assert set(grades.value.message_dict) == {"grade_to", "expected"}
     with pytest.raises(PermissionDenied):
-        services.round_school_add(actor=personas.officer_a, survey_round=survey_round, school=OrganisationFactory())
+        services.round_school_add(
+            actor=personas.officer_a, survey_round=survey_round, school=OrganisationFactory()
+        )
     assert RoundSchool.objects.count() == 1
 
 
