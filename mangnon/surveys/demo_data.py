@@ -36,7 +36,7 @@ from mangnon.accounts.models import User
 from mangnon.core import audit
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit, Level
-from mangnon.geo.selectors import path_prefix_q, unit_on
+from mangnon.geo.selectors import unit_on
 from mangnon.orgs.codes import Boarding, OrgKind
 from mangnon.orgs.models import Organisation
 
@@ -181,18 +181,6 @@ def _province() -> AdminUnit:
     return province
 
 
-def districts_in(province: AdminUnit, on: date) -> dict[str, AdminUnit]:
-    """The district-level units of the province on a day, by how an address names them
-    ("huyện Bình Liêu", "thành phố Hạ Long")."""
-    below = AdminUnit.objects.filter(path_prefix_q("path", province.path), level=Level.DISTRICT)
-    return {f"{d.get_unit_type_display()} {d.short_name}": d for d in below.valid_on(on).order_by("code")}
-
-
-def district_of(school: Organisation, districts: dict[str, AdminUnit]) -> AdminUnit | None:
-    """The district of a school's pre-reform address ("xã Húc Động, huyện Bình Liêu")."""
-    return districts.get(school.address.rsplit(",", 1)[-1].strip())
-
-
 def _school_days(rng: random.Random) -> tuple[date, ...]:
     """Two or three consecutive school days (Monday to Friday) in the round."""
     weekdays = [
@@ -212,9 +200,9 @@ def plan_schools(province: AdminUnit, rng: random.Random) -> list[SchoolPlan]:
             boarding__in=(Boarding.BOARDING, Boarding.SEMI_BOARDING),
         ).order_by("name", "pk")
     )
-    districts = districts_in(province, OPENS_ON)
-    placed = [(school, district_of(school, districts)) for school in schools]
-    missing = [school.name for school, unit in placed if unit is None]
+    # The unit each school is counted under in 2020: the rule the coordinator's pages use (unit_at).
+    placed = [(school, services.unit_at(school, OPENS_ON)) for school in schools]
+    missing = [school.name for school, unit in placed if unit.level != Level.DISTRICT]
     if missing or len(schools) != SCHOOLS:
         raise ImproperlyConfigured(
             f"The demo survey needs the directory's {SCHOOLS} boarding and semi-boarding schools, each "

@@ -287,6 +287,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open": _is_open(survey_round),
             "total_answers": sum(s.answers for s in schools),
             "can_manage": _may_manage(request.user, survey_round.province),
+            "can_enter": schools_for(request.user, survey_round, Action.SURVEY_ENTER).exists(),
         },
     )
 

@@ -24,6 +24,7 @@ from mangnon.accounts.access import scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency, metrics
 from mangnon.core.models import AuditAction
+from mangnon.core.text import normalize_name
 from mangnon.core.validation import FieldErrors
 from mangnon.geo.models import REFORM_DATE, AdminUnit, Level
 from mangnon.geo.selectors import predecessors
@@ -376,20 +377,29 @@ def round_feeds_set(
 
 def unit_at(school: Organisation, on: date) -> AdminUnit:
     """The unit a school is counted under in a round opening `on`: its unit in the directory; for a round
-    before the 1/7/2025 reform, the pre-reform district of the old commune that went into the school's
-    commune (the crosswalk's predecessors; the district valid on `on`, the first by code when the old
-    communes lay in several). A school whose commune has no predecessor stays at its own unit."""
+    before the 1/7/2025 reform, the pre-reform district the school's old commune belonged to.
+
+    The crosswalk gives the old communes that went into the school's commune. When they all lay in one
+    district, that is the district. When they lay in several (two communes of different districts merged
+    into one), the school's address says which ("xã Húc Động, huyện Bình Liêu": the district named last
+    in it); when it names none of them, the school stays at its own unit and the coordinator gives the
+    unit when adding it (`round_school_add(unit=…)`): a guess would count its pupils in the wrong district.
+    """
     unit = school.admin_unit
     if on >= REFORM_DATE:
         return unit
-    for link in predecessors(unit):
+    candidates: dict[int, AdminUnit] = {}
+    for link in predecessors(unit).select_related("old_unit__parent"):
         old = link.old_unit
-        if old.level == Level.DISTRICT and old.is_valid_on(on):
-            return old
-        parent = old.parent
-        if parent is not None and parent.level == Level.DISTRICT and parent.is_valid_on(on):
-            return parent
-    return unit
+        district = old if old.level == Level.DISTRICT else old.parent
+        if district is not None and district.level == Level.DISTRICT and district.is_valid_on(on):
+            candidates[district.pk] = district
+    if len(candidates) == 1:
+        return next(iter(candidates.values()))
+    address = normalize_name(school.address)
+    named = [(address.rfind(normalize_name(d.short_name)), d) for d in candidates.values() if d.short_name]
+    named = [(at, d) for at, d in named if at >= 0]
+    return max(named, key=lambda pair: pair[0])[1] if named else unit
 
 
 def _clean_grades(values: Mapping[str, Any], errors: FieldErrors) -> dict[str, Any]:

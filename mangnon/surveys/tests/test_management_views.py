@@ -89,9 +89,12 @@ def test_round_detail(personas: Any, client_for: Any, school: RoundSchool) -> No
     text = page.content.decode()
     assert "Trường PTDTBT THCS Đồng Văn" in text and "data-link-toggle" in text and "data-links-sheet" in text
     assert "data-total-answers>2<" in text.replace(" ", "").replace("\n", "")
-    # A commune officer sees their school, no management.
+    assert "data-results" in text and "data-enter" in text
+    # A commune officer sees their school and its results, no management and no paper entry.
     page_a = client_for(personas.officer_a).get(url)
-    assert page_a.status_code == 200 and "data-link-toggle" not in page_a.content.decode()
+    text_a = page_a.content.decode()
+    assert page_a.status_code == 200 and "data-link-toggle" not in text_a
+    assert "data-results" in text_a and "data-enter" not in text_a
     assert client_for(personas.officer_b).get(url).status_code == 404
     assert client_for(personas.hotline).get(url).status_code == 403
     assert _login_required(Client().get(url))

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from mangnon.core import metrics
 from mangnon.core.models import AuditEvent
+from mangnon.geo.models import AdminUnit
 from mangnon.orgs.codes import Boarding, OrgKind
 from mangnon.orgs.tests.factories import OrganisationFactory, other_province_commune
 from mangnon.surveys import services
@@ -212,6 +213,24 @@ def test_a_round_before_the_reform_counts_a_school_under_its_old_district(person
     olds = {link.old_unit.parent_id for link in units.commune_a.predecessor_links.select_related("old_unit")}
     assert round_school.unit.pk in olds
     assert services.unit_at(school, date(2025, 7, 1)) == units.commune_a
+
+
+def test_a_commune_formed_across_districts_takes_the_district_its_address_names(units: Any) -> None:
+    # Xã Ba Chẽ (06970) was formed from communes of Ba Chẽ and of Tiên Yên: only the address tells.
+    commune = AdminUnit.objects.get(code="06970", valid_to__isnull=True)
+    districts = {
+        link.old_unit.parent.short_name: link.old_unit.parent
+        for link in commune.predecessor_links.select_related("old_unit__parent")
+    }
+    assert {"Ba Chẽ", "Tiên Yên"} <= set(districts)
+    on = date(2020, 5, 25)
+    in_tien_yen = OrganisationFactory(admin_unit=commune, address="xã Đồn Đạc, huyện Tiên Yên")
+    in_ba_che = OrganisationFactory(admin_unit=commune, address="thị trấn Ba Chẽ, huyện Ba Chẽ")
+    unknown = OrganisationFactory(admin_unit=commune, address="")
+    assert services.unit_at(in_tien_yen, on) == districts["Tiên Yên"]
+    assert services.unit_at(in_ba_che, on) == districts["Ba Chẽ"]
+    # No guess: the school stays at its commune and the coordinator names the district.
+    assert services.unit_at(unknown, on) == commune
 
 
 def test_round_school_edit_and_remove(personas: Any, units: Any) -> None:
