@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mangnon.geo.models import AdminUnit
 from mangnon.orgs.codes import Boarding
 
 
@@ -60,7 +61,16 @@ class SchoolFilterForm(forms.Form):
 
 
 class RoundSchoolForm(forms.Form):
+    unit = forms.TypedChoiceField(label=_("Counted under"), coerce=int)
     boarding = forms.ChoiceField(label=_("Boarding"), choices=Boarding.choices, required=False)
     grade_from = forms.IntegerField(label=_("From grade"), min_value=1, max_value=12, required=False)
     grade_to = forms.IntegerField(label=_("To grade"), min_value=1, max_value=12, required=False)
     expected = forms.IntegerField(label=_("Pupils expected"), min_value=0, required=False)
+
+    def __init__(self, *args: Any, units: list[AdminUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {unit.pk: unit for unit in units}
+        self.fields["unit"].choices = [(unit.pk, unit.name) for unit in units]  # type: ignore[attr-defined]
+
+    def clean_unit(self) -> AdminUnit:
+        return self.units[self.cleaned_data["unit"]]

@@ -370,8 +370,11 @@ def _round_school(request: HttpRequest, pk: int, school_pk: int) -> RoundSchool:
 def round_school_edit(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
     _require(request, Action.SURVEY_MANAGE)
     round_school = _round_school(request, pk, school_pk)
+    units = services.unit_choices(round_school.survey_round, round_school.school)
+    if round_school.unit not in units:
+        units.append(round_school.unit)
     if request.method == "POST":
-        form = RoundSchoolForm(request.POST)
+        form = RoundSchoolForm(request.POST, units=units)
         if form.is_valid():
             try:
                 services.round_school_edit(actor=request.user, round_school=round_school, **form.cleaned_data)
@@ -381,9 +384,8 @@ def round_school_edit(request: HttpRequest, pk: int, school_pk: int) -> HttpResp
                 messages.success(request, _("The school's details in the round were saved."))
                 return HttpResponseRedirect(reverse("surveys:round_detail", args=[pk]))
     else:
-        form = RoundSchoolForm(
-            initial={name: getattr(round_school, name) for name in services.ROUND_SCHOOL_FIELDS}
-        )
+        initial = {name: getattr(round_school, name) for name in services.ROUND_SCHOOL_FIELDS}
+        form = RoundSchoolForm(initial=initial | {"unit": round_school.unit_id}, units=units)
     return render(
         request,
         "surveys/manage/round_school_form.html",

@@ -40,7 +40,7 @@ IDEMPOTENCY_SCOPE = "surveys.questionnaire.import"
 SEX_NAMES = ("sex", "gender", "gioi_tinh", "gioitinh")
 GRADE_NAMES = ("grade", "lop", "khoi_lop", "class")
 ROUND_FIELDS = ("name", "opens_on", "closes_on", "sex_question", "grade_question")
-ROUND_SCHOOL_FIELDS = ("boarding", "grade_from", "grade_to", "expected")
+ROUND_SCHOOL_FIELDS = ("unit", "boarding", "grade_from", "grade_to", "expected")
 MAX_GRADE = 12
 
 
@@ -466,6 +466,8 @@ def round_school_add(
         },
         errors,
     )
+    if unit is not None:
+        _check_unit(survey_round, unit, errors)
     errors.raise_any()
     with transaction.atomic():
         round_school = RoundSchool.objects.create(
@@ -484,17 +486,34 @@ def round_school_add(
     return round_school
 
 
+def unit_choices(survey_round: SurveyRound, school: Organisation) -> list[AdminUnit]:
+    """The units a school of the round may be counted under: the district-level units of the province
+    on the round's opening day (the pre-reform districts for a round before 1/7/2025), and its commune."""
+    districts = AdminUnit.objects.filter(
+        path__startswith=survey_round.province.path, level=Level.DISTRICT
+    ).valid_on(survey_round.opens_on)
+    return [*districts.order_by("code"), school.admin_unit]
+
+
+def _check_unit(survey_round: SurveyRound, unit: AdminUnit, errors: FieldErrors) -> None:
+    if not unit.path.startswith(survey_round.province.path) or not unit.is_valid_on(survey_round.opens_on):
+        errors.add("unit", _("Choose a unit of the round's province as it was when the round opened."))
+
+
 def round_school_edit(*, actor: Any, round_school: RoundSchool, **fields: Any) -> RoundSchool:
-    """Change a school's boarding kind, grades or pupils expected in the round."""
+    """Change a school's unit (where the address could not tell its pre-reform district), boarding kind,
+    grades or pupils expected in the round."""
     _require(actor, round_school.survey_round.province)
     unknown = set(fields) - set(ROUND_SCHOOL_FIELDS)
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
     before = _school_snapshot(round_school)
     errors = FieldErrors()
-    cleaned = _clean_grades(
-        {name: getattr(round_school, name) for name in ROUND_SCHOOL_FIELDS} | fields, errors
-    )
+    unit = fields.pop("unit", None) or round_school.unit
+    _check_unit(round_school.survey_round, unit, errors)
+    grades = [name for name in ROUND_SCHOOL_FIELDS if name != "unit"]
+    cleaned = _clean_grades({name: getattr(round_school, name) for name in grades} | fields, errors)
+    cleaned["unit"] = unit
     errors.raise_any()
     with transaction.atomic():
         RoundSchool.objects.filter(pk=round_school.pk).update(**cleaned)

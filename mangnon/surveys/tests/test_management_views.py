@@ -205,12 +205,16 @@ def test_school_edit_toggle_renew_and_remove(personas: Any, client_for: Any, sch
     assert client.get(edit).status_code == 200
     assert (
         client.post(
-            edit, {"boarding": "boarding", "grade_from": 6, "grade_to": 12, "expected": 80}
+            edit,
+            {"unit": school.unit_id, "boarding": "boarding", "grade_from": 6, "grade_to": 12, "expected": 80},
         ).status_code
         == 302
     )
     school.refresh_from_db()
     assert school.expected == 80 and school.grade_to == 12
+    # The unit offered are the province's district-level units of the day and the school's commune.
+    offered = client.get(edit).content.decode()
+    assert f'value="{school.school.admin_unit_id}"' in offered
     assert client.post(reverse("surveys:link_toggle", args=[pk, spk])).status_code == 302
     school.refresh_from_db()
     assert not school.active

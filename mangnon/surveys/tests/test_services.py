@@ -237,8 +237,14 @@ def test_round_school_edit_and_remove(personas: Any, units: Any) -> None:
     round_school = RoundSchoolFactory()
     services.round_school_edit(actor=personas.survey, round_school=round_school, expected=40, grade_to=12)
     assert (round_school.expected, round_school.grade_to) == (40, 12)
+    # A pre-reform commune is not a unit of a round opening today; another commune of the province is.
+    with pytest.raises(ValidationError) as stale:
+        services.round_school_edit(actor=personas.survey, round_school=round_school, unit=units.legacy_b)
+    assert set(stale.value.message_dict) == {"unit"}
+    services.round_school_edit(actor=personas.survey, round_school=round_school, unit=units.commune_b)
+    assert round_school.unit == units.commune_b
     with pytest.raises(ValidationError):
-        services.round_school_edit(actor=personas.survey, round_school=round_school, unit=units.commune_b)
+        services.round_school_edit(actor=personas.survey, round_school=round_school, token="x")
     answered = RoundSchoolFactory(survey_round=round_school.survey_round)
     ResponseFactory(school=answered)
     with pytest.raises(ValidationError):
