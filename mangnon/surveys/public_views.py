@@ -280,7 +280,8 @@ def _render_step(request: HttpRequest, step: _Step, status: int = 200) -> HttpRe
     rows = (
         question_rows(
             step.definition,
-            step.page.items,
+            # A group's page shows its label as the page's title: its questions, not the group box again.
+            step.page.group.children if step.page.group is not None else step.page.items,
             step.answers,
             data=step.data,
             errors=step.errors,
