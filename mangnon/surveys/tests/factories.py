@@ -201,3 +201,22 @@ class ResponseFactory(factory.django.DjangoModelFactory[Response]):
 class PaperResponseFactory(ResponseFactory):
     channel = Channel.PAPER
     entered_by = factory.SubFactory(UserFactory)
+
+
+def round_with_a_tiny_school(
+    *, unit: AdminUnit | None = None, questionnaire: Questionnaire | None = None, comment: str = ""
+) -> SurveyRound:
+    """A round whose "Trường Lớn" has 8 answers and "Trường Nhỏ" 3 (under the disclosure threshold): what
+    the results' pages, API and export must never show by name."""
+    survey_round = SurveyRoundFactory(**({"questionnaire": questionnaire} if questionnaire else {}))
+    place = {"admin_unit": unit} if unit is not None else {}
+    big, tiny = (
+        RoundSchoolFactory(survey_round=survey_round, school=OrganisationFactory(name=name, **place))
+        for name in ("Trường Lớn", "Trường Nhỏ")
+    )
+    extra = {"comment": comment} if comment else {}
+    for _i in range(8):
+        ResponseFactory(school=big, answers=small_answers(violence_12m="no", kinds=None, **extra))
+    for _i in range(3):
+        ResponseFactory(school=tiny)
+    return survey_round

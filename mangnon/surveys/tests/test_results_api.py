@@ -8,30 +8,14 @@ import pytest
 
 from mangnon.core.models import AuditAction, AuditEvent
 from mangnon.orgs.tests.factories import OrganisationFactory
-from mangnon.surveys.tests.factories import (
-    ResponseFactory,
-    RoundSchoolFactory,
-    SurveyRoundFactory,
-    small_answers,
-)
+from mangnon.surveys.tests.factories import ResponseFactory, RoundSchoolFactory, round_with_a_tiny_school
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def survey_round(units: Any) -> Any:
-    survey_round = SurveyRoundFactory()
-    big = RoundSchoolFactory(
-        survey_round=survey_round, school=OrganisationFactory(name="Trường Lớn", admin_unit=units.commune_a)
-    )
-    tiny = RoundSchoolFactory(
-        survey_round=survey_round, school=OrganisationFactory(name="Trường Nhỏ", admin_unit=units.commune_a)
-    )
-    for _i in range(8):
-        ResponseFactory(school=big, answers=small_answers(violence_12m="no", kinds=None))
-    for _i in range(3):
-        ResponseFactory(school=tiny)
-    return survey_round
+    return round_with_a_tiny_school(unit=units.commune_a)
 
 
 def _url(survey_round: Any, query: str = "") -> str:

@@ -9,16 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from mangnon.core.models import AuditAction, AuditEvent
-from mangnon.orgs.tests.factories import OrganisationFactory
 from mangnon.surveys.form import Choice, FormDefinition
-from mangnon.surveys.tests.factories import (
-    QuestionnaireFactory,
-    ResponseFactory,
-    RoundSchoolFactory,
-    SurveyRoundFactory,
-    small_answers,
-    small_definition,
-)
+from mangnon.surveys.tests.factories import QuestionnaireFactory, round_with_a_tiny_school, small_definition
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +26,7 @@ def survey_round(units: Any) -> Any:
         languages=small.languages,
         default_language="vi",
     )
-    survey_round = SurveyRoundFactory(questionnaire=QuestionnaireFactory(form=definition))
-    big = RoundSchoolFactory(survey_round=survey_round, school=OrganisationFactory(name="Trường Lớn"))
-    tiny = RoundSchoolFactory(survey_round=survey_round, school=OrganisationFactory(name="Trường Nhỏ"))
-    for _i in range(8):
-        ResponseFactory(school=big, answers=small_answers(violence_12m="no", kinds=None, comment="=cmd|x"))
-    for _i in range(3):
-        ResponseFactory(school=tiny)
-    return survey_round
+    return round_with_a_tiny_school(questionnaire=QuestionnaireFactory(form=definition), comment="=cmd|x")
 
 
 def _url(survey_round: Any) -> str:
