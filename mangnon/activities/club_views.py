@@ -39,6 +39,7 @@ from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
 from mangnon.core.export import download
+from mangnon.core.forms import errors_to_form
 from mangnon.geo.models import AdminUnit
 from mangnon.orgs.codes import OrgKind
 from mangnon.orgs.models import Organisation
@@ -47,7 +48,7 @@ from . import club_rollups, club_selectors, club_services
 from .club_forms import CareModelFilterForm, CareModelForm, ClubFilterForm, ClubForm, EndForm, MemberForm
 from .codes import ActivityKind, CareModelKind, ClubKind, MemberRole
 from .models import CareModel, Club
-from .views import _errors_to_form, _require, _units
+from .views import _require, _units
 
 PAGE_SIZE = 50
 FILTER_KEYS = ("unit", "kind", "start", "end")
@@ -260,7 +261,7 @@ def _save_form(
         )
         return 409
     except ValidationError as error:
-        _errors_to_form(form, error)  # type: ignore[arg-type]
+        errors_to_form(form, error)
     except idempotency.KeyReused:
         form.add_error(None, _("This form was sent already with other details. Open a new form."))
     else:
@@ -398,7 +399,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request_hash=idempotency.body_hash({**data, "club": club.pk}),
             )
         except ValidationError as error:
-            _errors_to_form(form, error)  # type: ignore[arg-type]
+            errors_to_form(form, error)
         except idempotency.KeyReused:
             form.add_error(None, _("This form was sent already with other details. Open a new form."))
         else:

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
+from mangnon.core.forms import errors_to_form
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit
 
@@ -113,16 +114,6 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _errors_to_form(form: ActivityForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, problems in error.error_dict.items():
-            field = name if name in form.fields else None
-            for problem in problems:
-                form.add_error(field, problem)
-    else:
-        form.add_error(None, error)
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def activity_record(request: HttpRequest) -> HttpResponse:
@@ -152,7 +143,7 @@ def activity_record(request: HttpRequest) -> HttpResponse:
                     request_hash=idempotency.body_hash(body),
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             except idempotency.KeyReused:
                 form.add_error(None, _("This form was sent already with other details. Open a new form."))
             else:
@@ -304,7 +295,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 status = 409
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("The activity is saved."))
                 return HttpResponseRedirect(reverse("activities:detail", args=[activity.pk]))

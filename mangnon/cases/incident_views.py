@@ -36,6 +36,7 @@ from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
 from mangnon.core.export import download
+from mangnon.core.forms import errors_to_form
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
 from mangnon.registry.codes import Sex
@@ -78,17 +79,6 @@ def _communes(user: Any, action: Action) -> list[AdminUnit]:
         scope_for(user, action).q(""), level__in=(Level.COMMUNE, Level.SPECIAL_ZONE)
     )
     return sorted(units, key=lambda u: (u.valid_to is not None, vi_sort_key(u.name), u.pk))
-
-
-def _errors_to_form(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError beside the fields it names (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.error_dict.items():
-            field = name if name in form.fields else None
-            for problem in problems:
-                form.add_error(field, problem)
-    else:
-        form.add_error(None, error)
 
 
 def _problems(form: Any) -> str:
@@ -374,7 +364,7 @@ def incident_record(request: HttpRequest) -> HttpResponse:
                     request_hash=_submission_hash(data, typed),
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             except idempotency.KeyReused:
                 form.add_error(None, _("This form was sent already with other details. Open a new form."))
             else:
@@ -421,7 +411,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form = IncidentEditForm(kept, communes=communes)
                 form.is_valid()
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
                 status = 400
             else:
                 messages.success(request, _("Saved."))
@@ -511,7 +501,7 @@ def legal_step_add(request: HttpRequest, pk: int) -> HttpResponse:
                 perpetrator=form.perpetrator_row(), detail=data["detail"],
             )  # fmt: skip
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("The step of the legal track is recorded."))
             return _back(incident)

@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mangnon.core import idempotency
+from mangnon.core.forms import errors_to_form
 
 from . import record_selectors, record_services, uploads
 from .access import get_case_for_user
@@ -41,15 +41,6 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 def _back_to(case: Case, anchor: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(f"{reverse('cases:detail', args=[case.pk])}#{anchor}")
-
-
-def _errors_to_form(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, problems in error.error_dict.items():
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
 
 
 def _section_page(
@@ -87,7 +78,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request_hash=idempotency.body_hash(fields),
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         except idempotency.KeyReused:
             form.add_error(None, _("This form was sent already with other details. Open a new form."))
         else:
@@ -136,7 +127,7 @@ def note_edit(request: HttpRequest, pk: int, note: int) -> HttpResponse:
                 form.is_valid()
                 found.refresh_from_db()
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
                 status = 400
             else:
                 messages.success(request, _("The note is corrected."))
@@ -181,7 +172,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
                 description=form.cleaned_data.get("description") or "",
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("The file is attached."))
             return _back_to(case, "case-attachments")

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
+from mangnon.core.forms import errors_to_form
 from mangnon.core.models import AuditAction
 from mangnon.intake.access import can_see_contact, get_contact_for_user, place_of
 from mangnon.intake.codes import ContactKind, Outcome
@@ -56,17 +57,6 @@ PAGE_SIZE = 25
 def _require(request: HttpRequest) -> None:
     if not may_use_referrals(request.user):
         raise PermissionDenied
-
-
-def _errors_to_form(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError beside the fields it names (the rest above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, problems in error.error_dict.items():
-        field = name if name in form.fields else None
-        for problem in problems:
-            form.add_error(field, problem)
 
 
 def _stale_message() -> str:
@@ -192,7 +182,7 @@ def referral_send(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             except idempotency.KeyReused:
                 form.add_error(None, _("This form was sent already with other details. Open a new form."))
             else:
@@ -317,7 +307,7 @@ def _answer(request: HttpRequest, pk: int, *, accept: bool) -> HttpResponse:
             form.is_valid()
             referral = get_referral_for_user(request.user, pk)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(
                 request, _("The referral is accepted.") if accept else _("The referral is rejected.")
@@ -378,7 +368,7 @@ def service_add(request: HttpRequest, pk: int) -> HttpResponse:
                     ),
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             except idempotency.KeyReused:
                 form.add_error(None, _("This form was sent already with other details. Open a new form."))
             else:

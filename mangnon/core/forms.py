@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -51,3 +52,17 @@ def parse_date(text: str) -> dt.date | None:
         return VietnameseDateField().clean(text)
     except ValidationError:
         return None
+
+
+def errors_to_form(
+    form: Any, error: ValidationError, aliases: Mapping[str, str | None] | None = None
+) -> None:
+    """A service's ValidationError shown beside the fields it names (`aliases`: the service's name of a
+    field → the form's), the rest above the form: the services check the rules, the forms read input."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, problems in error.error_dict.items():
+        field = (aliases or {}).get(name, name)
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)

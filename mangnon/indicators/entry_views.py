@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mangnon.accounts.access import can, check_at_unit, scope_for
 from mangnon.accounts.roles import Action
+from mangnon.core.forms import errors_to_form
 from mangnon.geo.models import AdminUnit
 
 from . import entry_selectors as sel
@@ -49,11 +50,6 @@ def _target(
 
 def _entry_url(data_set: DataSet, unit: AdminUnit, period: ReportingPeriod) -> str:
     return reverse("indicators:entry", args=[data_set.code, unit.pk, period.key])
-
-
-def _errors_to_form(form: Any, error: ValidationError) -> None:
-    for name, problems in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, problems)
 
 
 @require_GET
@@ -199,7 +195,7 @@ def entry(request: HttpRequest, data_set: str, unit_id: int, period: str) -> Htt
         )
         return _page(request, ds, unit, when, form=form, status=409)
     except ValidationError as error:
-        _errors_to_form(form, error)
+        errors_to_form(form, error)
         return _page(request, ds, unit, when, form=form, status=400)
     if saved.changed:
         messages.success(request, _("Saved. Figures changed: %(count)s.") % {"count": len(saved.changed)})
@@ -238,7 +234,7 @@ def _step_view(request: HttpRequest, data_set: str, unit_id: int, period: str, s
             done = _("The report is unlocked: its figures can be changed again.")
     except ValidationError as error:
         if step in ("return", "unlock"):
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
             forms = {f"{step}_form": form}
             return _page(request, ds, unit, when, status=400, **forms)  # type: ignore[arg-type]
         return _page(request, ds, unit, when, step_errors=error.messages, status=400)

@@ -40,7 +40,7 @@ from .views import (
     case_open_url,
     communes_for,
     contact_data,
-    errors_to_form,
+    contact_errors_to_form,
     lines_for,
     reason_rows,
     referral_communes,
@@ -170,7 +170,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form = _edit_form(request.user, contact, kept)
                 form.is_valid()
             except ValidationError as error:
-                errors_to_form(form, error)
+                contact_errors_to_form(form, error)
                 status = 400
             else:
                 messages.success(request, _("Saved."))
@@ -314,7 +314,7 @@ def contact_register_child(request: HttpRequest, pk: int, entry: int) -> HttpRes
                     ),
                 )
             except ValidationError as error:
-                errors_to_form(form, error)
+                contact_errors_to_form(form, error)
             else:
                 messages.success(request, _("The child is registered and linked to the contact."))
                 return _back(contact)

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mangnon.accounts.access import active_memberships, can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
+from mangnon.core.forms import errors_to_form
 from mangnon.core.models import AuditAction
 from mangnon.core.names import vi_sort_key
 from mangnon.core.text import normalize_name
@@ -91,15 +92,9 @@ def lines_for(user: Any) -> list[Line]:
     return [line for line in lines if line.province_id is None or line.province_id in provinces]
 
 
-def errors_to_form(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError beside the fields it names (the rest above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, problems in error.error_dict.items():
-        field = FORM_FIELD.get(name, name)
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
+def contact_errors_to_form(form: Any, error: ValidationError) -> None:
+    """A contact service's ValidationError beside the fields it names (FORM_FIELD: service → form)."""
+    errors_to_form(form, error, FORM_FIELD)
 
 
 def case_open_url(user: Any, contact: Contact) -> str:
@@ -235,7 +230,7 @@ def contact_new(request: HttpRequest) -> HttpResponse:
                     request_hash=_submission_hash(form, children),
                 )
             except ValidationError as error:
-                errors_to_form(form, error)
+                contact_errors_to_form(form, error)
             except idempotency.KeyReused:
                 form.add_error(
                     None, _("This form was sent already with other details. Open a new intake form.")

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
+from mangnon.core.forms import errors_to_form
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
 from mangnon.geo.selectors import path_prefix_q
@@ -70,17 +71,6 @@ def _manage_units(user: Any) -> list[AdminUnit]:
     )
     provinces = [u for u in today_units if u.level == Level.PROVINCE]
     return _by_name(provinces) + _by_name(u for u in today_units if u.level != Level.PROVINCE)
-
-
-def _errors_to_form(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError beside the fields it names (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.error_dict.items():
-            field = name if name in form.fields else None
-            for problem in problems:
-                form.add_error(field, problem)
-    else:
-        form.add_error(None, error)
 
 
 def _data(form: OrganisationForm) -> services.OrganisationData:
@@ -202,7 +192,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
                     request_hash=idempotency.body_hash(fields),
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             except idempotency.KeyReused:
                 form.add_error(None, _("This form was sent already with other details. Open a new form."))
             else:
@@ -245,7 +235,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form = EditForm(kept, units=units)
                 form.is_valid()
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
                 status = 400
             else:
                 messages.success(request, _("Saved."))

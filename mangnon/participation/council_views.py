@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
+from mangnon.core.forms import errors_to_form
 from mangnon.geo.models import AdminUnit
 
 from . import council_selectors, council_services, selectors, services
@@ -42,11 +43,6 @@ def _unit_label(unit: AdminUnit) -> str:
 
 def _fresh(form_class: type[forms.Form], **initial: Any) -> forms.Form:
     return form_class(initial={"submission": uuid.uuid4().hex, **initial})
-
-
-def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
-    for name, problems in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, problems)
 
 
 def _create_once(
@@ -72,7 +68,7 @@ def _create_once(
             request_hash=idempotency.body_hash({**data, **keyed}),
         )
     except ValidationError as exc:
-        _errors_to_form(form, exc)
+        errors_to_form(form, exc)
     except idempotency.KeyReused:
         form.add_error(None, _("This form was sent already with other details. Open a new form."))
     else:
@@ -170,7 +166,7 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, member=member, to_date=form.cleaned_data["to_date"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Saved."))
             return _back(member.admin_unit, "members")

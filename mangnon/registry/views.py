@@ -32,6 +32,7 @@ from mangnon.accounts.access import can, get_scoped_or_404, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit, idempotency
 from mangnon.core.formatting import vi_date
+from mangnon.core.forms import errors_to_form
 from mangnon.core.models import AuditAction
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
@@ -87,17 +88,6 @@ def _communes(user: Any, action: Action) -> list[AdminUnit]:
 
 def _commune_qs(user: Any, action: Action) -> QuerySet[AdminUnit]:
     return AdminUnit.objects.filter(pk__in=[u.pk for u in _communes(user, action)])
-
-
-def _errors_to_form(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError beside the fields it names (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.error_dict.items():
-            field = name if name in form.fields else None
-            for problem in problems:
-                form.add_error(field, problem)
-    else:
-        form.add_error(None, error)
 
 
 def _profile_context(request: HttpRequest, child: Child) -> dict[str, Any]:
@@ -363,7 +353,7 @@ def child_register(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             except idempotency.KeyReused:
                 form.add_error(
                     None, _("This form was sent already with other details. Open a new registration form.")
@@ -462,7 +452,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form = ChildEditForm(kept, communes=communes)
                 form.is_valid()
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
                 status = 400
             else:
                 messages.success(request, _("Saved."))

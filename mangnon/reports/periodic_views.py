@@ -19,7 +19,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit
+from mangnon.core.forms import errors_to_form
 from mangnon.core.models import AuditAction
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
@@ -55,17 +55,6 @@ def _is_htmx(request: HttpRequest) -> bool:
 def _detail_url(report: Report, anchor: str = "") -> str:
     url = reverse("reports:periodic_detail", args=[report.pk])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _errors_to_form(form: Form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """A service's ValidationError beside the fields it names (`aliases`: service name → form field)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, problems in error.error_dict.items():
-        name = (aliases or {}).get(name, name)
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
 
 
 def _writable_units(user: Any) -> list[AdminUnit]:
@@ -160,7 +149,7 @@ def periodic_new(request: HttpRequest) -> HttpResponse:
                     title=data["title"],
                 )
             except ValidationError as error:
-                _errors_to_form(form, error, {"period_start": "year", "period_end": "year"})
+                errors_to_form(form, error, {"period_start": "year", "period_end": "year"})
             else:
                 messages.success(
                     request, _("The draft report is written from the figures. Read and edit it.")
@@ -307,7 +296,7 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         )
         return _render_section(request, report, section, form=form, conflict=message, status=409)
     except ValidationError as error:
-        _errors_to_form(form, error)
+        errors_to_form(form, error)
         return _render_section(request, report, section, form=form, status=400)
     if not _is_htmx(request):
         messages.success(request, _("The section is saved."))
@@ -365,7 +354,7 @@ def details_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 report.refresh_from_db()
                 status = 409
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("The report's details are saved."))
                 return HttpResponseRedirect(_detail_url(report))

@@ -34,6 +34,7 @@ from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import idempotency
 from mangnon.core.export import download
+from mangnon.core.forms import errors_to_form
 from mangnon.core.names import vi_sort_key
 from mangnon.geo.models import AdminUnit, Level
 from mangnon.orgs.codes import OrgKind
@@ -72,18 +73,6 @@ def _communes(user: Any, action: Action) -> list[AdminUnit]:
         scope_for(user, action).q(""), level__in=(Level.COMMUNE, Level.SPECIAL_ZONE)
     )
     return sorted(units, key=lambda u: (u.valid_to is not None, vi_sort_key(u.name), u.pk))
-
-
-def _errors_to_form(form: Any, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """A service's ValidationError beside the fields it names (`aliases`: service name → form field)."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.error_dict.items():
-            name = (aliases or {}).get(name, name)
-            field = name if name in form.fields else None
-            for problem in problems:
-                form.add_error(field, problem)
-    else:
-        form.add_error(None, error)
 
 
 def _province_of_user(user: Any, action: Action) -> AdminUnit | None:
@@ -207,7 +196,7 @@ def disbursement_record(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             except PermissionDenied:
                 form.add_error(None, _("You may not record support there."))
             except idempotency.KeyReused:
@@ -242,7 +231,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
                 try:
                     services.programme_create(actor=request.user, province=province, **form.cleaned_data)
                 except ValidationError as error:
-                    _errors_to_form(form, error)
+                    errors_to_form(form, error)
                 else:
                     messages.success(request, _("The programme is added."))
                     return HttpResponseRedirect(reverse("support:programmes"))
@@ -348,7 +337,7 @@ def gift_campaigns(request: HttpRequest) -> HttpResponse:
                     year=data["held_on"].year, held_on=data["held_on"],
                 )  # fmt: skip
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("The campaign is added."))
                 return HttpResponseRedirect(reverse("support:gift_campaign", args=[campaign.pk]))
@@ -409,9 +398,9 @@ def gift_campaign(request: HttpRequest, pk: int) -> HttpResponse:
                     return HttpResponseRedirect(reverse("support:gift_campaign", args=[campaign.pk]))
         except ValidationError as error:
             if request.POST.get("form") == "tally":
-                _errors_to_form(tally_form, error, {"admin_unit": "unit"})
+                errors_to_form(tally_form, error, {"admin_unit": "unit"})
             else:
-                _errors_to_form(recipient_form, error)
+                errors_to_form(recipient_form, error)
         status = 400
     tallies = list(selectors.tallies_for(request.user, campaign))
     recipients = list(selectors.recipients_for(request.user, campaign))
@@ -460,7 +449,7 @@ def placements(request: HttpRequest) -> HttpResponse:
                     end=data["end"], facility=data["facility"],
                 )  # fmt: skip
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("The placement is recorded."))
                 return HttpResponseRedirect(reverse("support:placement", args=[placement.pk]))
@@ -507,7 +496,7 @@ def placement(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("The review is recorded."))
                     return HttpResponseRedirect(reverse("support:placement", args=[item.pk]))
         except ValidationError as error:
-            _errors_to_form(end_form if request.POST.get("form") == "end" else review_form, error)
+            errors_to_form(end_form if request.POST.get("form") == "end" else review_form, error)
             status = 400
         except Conflict as conflict:
             # Keep the date typed, now against the current version: after checking the placement the

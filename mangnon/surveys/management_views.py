@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mangnon.accounts.access import can, scope_for
 from mangnon.accounts.roles import Action
 from mangnon.core import audit
+from mangnon.core.forms import errors_to_form
 from mangnon.core.models import AuditAction
 from mangnon.geo.models import AdminUnit, Level
 from mangnon.orgs.codes import Boarding, OrgKind
@@ -66,16 +67,6 @@ _CONTENT_TYPES = {
 def _require(request: HttpRequest, action: Action) -> None:
     if not can(request.user, action):
         raise PermissionDenied
-
-
-def _errors_to_form(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, problems in error.error_dict.items():
-            field = name if name in form.fields else None
-            for problem in problems:
-                form.add_error(field, problem)
-    else:
-        form.add_error(None, error)
 
 
 def _may_manage(user: Any, province: Any) -> bool:
@@ -211,7 +202,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                     grade_question=data["grade_question"],
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("The round was created: add its schools."))
                 return HttpResponseRedirect(reverse("surveys:round_detail", args=[survey_round.pk]))
@@ -246,7 +237,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     **{name: data[name] for name in services.ROUND_FIELDS},
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             except services.Conflict:
                 stale = True
                 form.add_error(
@@ -338,7 +329,7 @@ def round_schools_add(request: HttpRequest, pk: int) -> HttpResponse:
                             expected=data["expected"],
                         )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("The schools were added to the round."))
                 return HttpResponseRedirect(reverse("surveys:round_detail", args=[survey_round.pk]))
@@ -379,7 +370,7 @@ def round_school_edit(request: HttpRequest, pk: int, school_pk: int) -> HttpResp
             try:
                 services.round_school_edit(actor=request.user, round_school=round_school, **form.cleaned_data)
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("The school's details in the round were saved."))
                 return HttpResponseRedirect(reverse("surveys:round_detail", args=[pk]))
@@ -504,7 +495,7 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
                     title=form.cleaned_data["title"],
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("The questionnaire was imported."))
                 return HttpResponseRedirect(reverse("surveys:questionnaire_detail", args=[questionnaire.pk]))
@@ -548,7 +539,7 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     filename=upload.name or "",
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             except services.Conflict:
                 status = 409
                 form.add_error(
