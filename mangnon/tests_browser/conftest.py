@@ -99,7 +99,9 @@ class BrowserSession:
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret puts an inline style on the focused input, which htmx then
+        # copies onto the swapped-in input (its settle step), which the CSP rightly blocks.
+        self.page.screenshot(path=str(path), full_page=True, caret="initial")
         self.shots.append(path)
         return path
 
