@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import feeds_views
 from . import management_views as views
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("rounds/new/", views.round_create, name="round_create"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
+    path("rounds/<int:pk>/feeds/", feeds_views.round_feeds, name="round_feeds"),
     path("rounds/<int:pk>/schools/add/", views.round_schools_add, name="round_schools_add"),
     path("rounds/<int:pk>/schools/<int:school_pk>/edit/", views.round_school_edit, name="round_school_edit"),
     path(
