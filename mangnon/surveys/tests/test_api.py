@@ -3,7 +3,6 @@ forbidden (wrong role, commune officer outside the round's schools, anonymous) a
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,12 +13,12 @@ from mangnon.core.models import AuditEvent
 from mangnon.surveys.models import Questionnaire
 
 from .factories import QuestionnaireFactory, RoundSchoolFactory
+from .public_forms import public_form
 from .test_services import FORM, UNSUPPORTED
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/surveys"
-FIXTURES = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "xlsform"
 
 
 def upload(client: Client, data: bytes = FORM, name: str = "thu.md", **fields: Any) -> Any:
@@ -55,14 +54,11 @@ def test_upload_refusals(personas: Any, api_for: Any, units: Any) -> None:
     assert not Questionnaire.objects.exists()
 
 
-@pytest.mark.skipif(not FIXTURES.is_dir(), reason="the shared XLSForm fixtures are not beside the project")
 def test_public_fixtures_import_or_are_refused_by_name(personas: Any, api_for: Any, units: Any) -> None:
     client = api_for(personas.survey)
     for name in ("group.xlsx", "yes_or_no_question.xlsx"):
-        assert upload(client, (FIXTURES / name).read_bytes(), name).status_code == 201
-    biomass = upload(
-        client, (FIXTURES / "UCL_Biomass_Plot_Form.xlsx").read_bytes(), "UCL_Biomass_Plot_Form.xlsx"
-    )
+        assert upload(client, public_form(name), name).status_code == 201
+    biomass = upload(client, public_form("UCL_Biomass_Plot_Form.xlsx"), "UCL_Biomass_Plot_Form.xlsx")
     assert biomass.status_code in (201, 422)
     if biomass.status_code == 422:
         assert "support" in biomass.content.decode().lower() or "hỗ trợ" in biomass.content.decode().lower()

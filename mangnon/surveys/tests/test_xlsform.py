@@ -11,7 +11,8 @@ from django.utils import translation
 from mangnon.surveys.form import FormDefinition, Group, QuestionKind
 from mangnon.surveys.xlsform import import_form, language_code
 
-FIXTURES = Path("/work/shared/fixtures/xlsform")
+from .public_forms import public_form
+
 FORMS = Path(__file__).parent / "forms"
 
 
@@ -22,10 +23,7 @@ def _english():
 
 
 def fixture(name: str) -> bytes:
-    path = FIXTURES / name
-    if not path.exists():  # pragma: no cover - the shared fixtures are part of the work environment
-        pytest.skip(f"{path} missing")
-    return path.read_bytes()
+    return public_form(name)
 
 
 def refusals(data: bytes, filename: str) -> list[str]:
