@@ -24,3 +24,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# One cache shared by every application process, in the database (no extra server): the survey links'
+# hourly limits (surveys.ratelimit) must count across processes and survive a restart. Create its
+# table with `mangnon createcachetable` after `mangnon migrate` (docs/operations.md).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "mangnon_cache",
+    }
+}
