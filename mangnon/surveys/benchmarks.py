@@ -189,10 +189,13 @@ def naive_round_results(s: RoundSet) -> list[tuple[Any, ...]]:
     rounds = [s.survey_round]
     questionnaire = s.survey_round.questionnaire
     limit = threshold()
-    answers = list(results_selectors.responses_for(user, rounds))
-    definitions = results._definitions(answers, questionnaire)
+    answers = list(results_selectors.responses_for(user, rounds))  # model instances
+    definitions = results._definitions({r.form_version_id for r in answers}, questionnaire)
     merged = results._merged_questions(list(definitions.values()))
-    row_dim, col_dim = (results._dimension(name, answers, merged, limit) for name in BY)
+    data = results._Answers.read(answers, rounds)
+    row_dim, col_dim = (results._dimension(name, data, merged, limit) for name in BY)
+    row_of = {r.pk: key for r, key in zip(answers, row_dim.key_of, strict=True)}
+    col_of = {r.pk: key for r, key in zip(answers, col_dim.key_of, strict=True)}
     row_keys, col_keys = list(row_dim.labels), list(col_dim.labels)
     shown_rows = [i for i, key in enumerate(row_keys) if key != results.HIDDEN]
     notes = [results._("%(n)d schools with too few answers are not shown.") % {"n": row_dim.hidden_schools}]
@@ -205,7 +208,7 @@ def naive_round_results(s: RoundSet) -> list[tuple[Any, ...]]:
             r for r in answers if r.form_version_id in holders and _relevant_anew(q, entry.parents, r.answers)
         ]
         answering = [r for r in asked if results._answered(r.answers.get(name))]
-        by_row = [[r for r in answering if row_dim.key_of[r.pk] == key] for key in row_keys]
+        by_row = [[r for r in answering if row_of[r.pk] == key] for key in row_keys]
         row_totals = [len(rows) for rows in by_row]
         if q.kind in CATEGORICAL:
             columns = [(c, choice) for c in range(len(col_keys)) for choice in entry.choices]
@@ -214,8 +217,7 @@ def naive_round_results(s: RoundSet) -> list[tuple[Any, ...]]:
                     sum(
                         1
                         for r in rows
-                        if col_dim.key_of[r.pk] == col_keys[c]
-                        and choice in results._ticked(r.answers.get(name))
+                        if col_of[r.pk] == col_keys[c] and choice in results._ticked(r.answers.get(name))
                     )
                     for c, choice in columns
                 ]
@@ -235,7 +237,7 @@ def naive_round_results(s: RoundSet) -> list[tuple[Any, ...]]:
             )
         else:
             combos = [(r, c) for r in range(len(row_keys)) for c in range(len(col_keys))]
-            groups = [[x for x in by_row[r] if col_dim.key_of[x.pk] == col_keys[c]] for r, c in combos]
+            groups = [[x for x in by_row[r] if col_of[x.pk] == col_keys[c]] for r, c in combos]
             counts = [len(group) for group in groups]
             shown = [
                 i

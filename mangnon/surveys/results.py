@@ -34,13 +34,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from mangnon.core.disclosure import is_small, suppressed_cells, threshold
 
 from . import expressions
 from .form import CATEGORICAL, FREE_TEXT, FormDefinition, Group, Question, QuestionKind
-from .models import FormVersion, Questionnaire, Response, SurveyRound
+from .models import FormVersion, Questionnaire, Response, RoundSchool, SurveyRound
 
 SCHOOL, UNIT, SEX, GRADE = "school", "unit", "sex", "grade"
 DIMENSIONS = (SCHOOL, UNIT, SEX, GRADE)
@@ -192,8 +193,8 @@ class _Merged:
     choices: dict[str, str] = field(default_factory=dict)  # name -> label, newest order first
 
 
-def _definitions(responses: Sequence[Response], questionnaire: Questionnaire) -> dict[int, FormDefinition]:
-    ids = {r.form_version_id for r in responses}
+def _definitions(version_ids: Iterable[int], questionnaire: Questionnaire) -> dict[int, FormDefinition]:
+    ids = set(version_ids)
     versions = FormVersion.objects.filter(questionnaire=questionnaire).order_by("-number")
     return {v.pk: FormDefinition.from_json(v.definition) for v in versions if v.pk in ids or not ids}
 
@@ -211,16 +212,101 @@ def _merged_questions(definitions: Sequence[FormDefinition]) -> dict[str, _Merge
     return merged
 
 
-def _relevant(question: Question, parents: tuple[Group, ...], answers: dict[str, Any]) -> bool:
-    for expr in (*(group.relevant for group in parents), question.relevant):
-        if not expr:
-            continue
+def _relevance(question: Question, parents: tuple[Group, ...]) -> list[str]:
+    """The expressions that decide whether `question` was asked: its groups' and its own, in order."""
+    return [expr for expr in (*(group.relevant for group in parents), question.relevant) if expr]
+
+
+_UNDECIDED = None  # an expression that could not be evaluated: the question counts as asked
+_NOT_YET = object()
+
+
+# Functions whose value depends on more than their arguments: the repeats' answers, the date.
+_NOT_PURE = frozenset({"count", "sum", "today"})
+
+
+def _depends_on(node: expressions.Node) -> list[str] | None:
+    """The questions whose answers alone decide the value of an expression's tree, or None when more
+    decides it (a repeat's count or sum, today's date)."""
+    kind = node[0]
+    if kind == "ref":
+        return [node[1]]
+    if kind in ("num", "str", "cur", "name"):  # no current value, no choice: constants here
+        return []
+    if kind == "neg":
+        return _depends_on(node[1])
+    if kind == "bin":
+        parts = [_depends_on(node[2]), _depends_on(node[3])]
+    elif kind == "call" and node[1] not in _NOT_PURE:
+        parts = [_depends_on(arg) for arg in node[2]]
+    else:
+        return None
+    if any(part is None for part in parts):
+        return None
+    return sorted({name for part in parts for name in part or ()})
+
+
+def _answers_key(answers: dict[str, Any], names: list[str]) -> tuple[Any, ...] | None:
+    """The answers to `names`, as a key (with their types: 1, 1.0 and True differ here); None when one
+    cannot be a key."""
+    key: list[Any] = []
+    for name in names:
+        value = answers.get(name)
+        if value is None or isinstance(value, str | int | float):
+            key.append((type(value), value))
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            key.append((list, tuple(value)))
+        else:
+            return None
+    return tuple(key)
+
+
+class _Relevance:
+    """Each relevance expression evaluated at most once per response, however many questions it decides
+    (a group's condition is shared by all its questions), and once per combination of the answers it
+    reads (most pupils give one of a few answers to the question a skip depends on)."""
+
+    def __init__(self, answers: list[dict[str, Any]]) -> None:
+        self.answers = answers
+        self.verdicts: dict[str, list[Any]] = {}
+        self.inputs: dict[str, list[str] | None] = {}
+        self.by_answers: dict[tuple[str, tuple[Any, ...]], bool | None] = {}
+
+    def _evaluate(self, expr: str, answers: dict[str, Any]) -> bool | None:
         try:
-            if not expressions.truthy(expressions.evaluate(expr, answers)):
-                return False
+            return expressions.truthy(expressions.evaluate(expr, answers))
         except expressions.ExpressionError:
-            return True  # counted as asked when it cannot be decided
-    return True
+            return _UNDECIDED
+
+    def _verdict(self, expr: str, i: int) -> bool | None:
+        verdicts = self.verdicts.get(expr)
+        if verdicts is None:
+            verdicts = self.verdicts[expr] = [_NOT_YET] * len(self.answers)
+            try:
+                self.inputs[expr] = _depends_on(expressions.parse(expr))
+            except expressions.ExpressionError:
+                self.inputs[expr] = None
+        verdict = verdicts[i]
+        if verdict is _NOT_YET:
+            names = self.inputs[expr]
+            key = None if names is None else _answers_key(self.answers[i], names)
+            if key is None:
+                verdict = self._evaluate(expr, self.answers[i])
+            elif (expr, key) in self.by_answers:
+                verdict = self.by_answers[(expr, key)]
+            else:
+                verdict = self.by_answers[(expr, key)] = self._evaluate(expr, self.answers[i])
+            verdicts[i] = verdict
+        return verdict
+
+    def asked(self, exprs: list[str], i: int) -> bool:
+        for expr in exprs:
+            verdict = self._verdict(expr, i)
+            if verdict is _UNDECIDED:
+                return True  # counted as asked when it cannot be decided
+            if not verdict:
+                return False
+        return True
 
 
 def _answered(value: Any) -> bool:
@@ -230,9 +316,55 @@ def _answered(value: Any) -> bool:
 # -- the categories of a breakdown ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Answers:
+    """The responses as counted, position by position: form version, answers, round and school (ids),
+    with the rounds and schools they name, each read once."""
+
+    versions: list[int]
+    answers: list[dict[str, Any]]
+    rounds: list[int]
+    schools: list[int]
+    round_of: dict[int, SurveyRound]
+    school_of: dict[int, RoundSchool]  # with its school and unit
+
+    @classmethod
+    def read(cls, responses: Iterable[Response], rounds: Sequence[SurveyRound]) -> _Answers:
+        """A queryset is read as plain values (no model instance per answer), its schools in one more
+        query; anything else (a list of responses) from its instances."""
+        if isinstance(responses, QuerySet):
+            rows = list(responses.values_list("form_version_id", "answers", "survey_round_id", "school_id"))
+            links = {row[3] for row in rows}
+            school_of = (
+                {
+                    link.pk: link
+                    for link in RoundSchool.objects.filter(pk__in=links).select_related("school", "unit")
+                }
+                if links
+                else {}
+            )
+            round_of = {r.pk: r for r in rounds}
+            missing = {row[2] for row in rows} - set(round_of)
+            if missing:
+                round_of.update((r.pk, r) for r in SurveyRound.objects.filter(pk__in=missing))
+        else:
+            items = list(responses)
+            rows = [(r.form_version_id, r.answers, r.survey_round_id, r.school_id) for r in items]
+            school_of = {r.school_id: r.school for r in items}
+            round_of = {r.survey_round_id: r.survey_round for r in items}
+        return cls(
+            versions=[row[0] for row in rows],
+            answers=[row[1] for row in rows],
+            rounds=[row[2] for row in rows],
+            schools=[row[3] for row in rows],
+            round_of=round_of,
+            school_of=school_of,
+        )
+
+
 @dataclass
 class _Dimension:
-    key_of: dict[Any, tuple[Any, ...]]  # response pk -> category key
+    key_of: list[tuple[Any, ...]]  # the category key of each response, by position
     labels: dict[tuple[Any, ...], str]  # key -> label, in display order (HIDDEN last when present)
     hidden_schools: int = 0
     hidden_units: int = 0
@@ -260,13 +392,12 @@ def _merge_small(
     return keys, hidden
 
 
-def _dimension(
-    name: str, responses: Sequence[Response], merged: dict[str, _Merged], limit: int
-) -> _Dimension:
+def _dimension(name: str, data: _Answers, merged: dict[str, _Merged], limit: int) -> _Dimension:
     if name == SCHOOL:
-        counts = Counter(r.school.school_id for r in responses)
-        unit_of = {r.school.school_id: r.school.unit for r in responses}
-        names = {r.school.school_id: r.school.school.name for r in responses}
+        school_of = {pk: link.school_id for pk, link in data.school_of.items()}
+        counts = Counter(school_of[link] for link in data.schools)
+        unit_of = {school_of[link]: data.school_of[link].unit for link in data.schools}
+        names = {link.school_id: link.school.name for link in data.school_of.values()}
         keys, hidden = _merge_small(counts, {s: u.pk for s, u in unit_of.items()}, limit)
         units = {u.pk: u for u in unit_of.values()}
         labels: dict[tuple[Any, ...], str] = {}
@@ -277,10 +408,11 @@ def _dimension(
             labels[key] = _("Other schools of %(unit)s") % {"unit": units[key[1]].name}
         if hidden:
             labels[HIDDEN] = _("Schools with too few answers")
-        return _Dimension({r.pk: keys[r.school.school_id] for r in responses}, labels, hidden_schools=hidden)
+        return _Dimension([keys[school_of[link]] for link in data.schools], labels, hidden_schools=hidden)
     if name == UNIT:
-        counts = Counter(r.school.unit_id for r in responses)
-        unit_names = {r.school.unit_id: r.school.unit.name for r in responses}
+        unit_id_of = {pk: link.unit_id for pk, link in data.school_of.items()}
+        counts = Counter(unit_id_of[link] for link in data.schools)
+        unit_names = {link.unit_id: link.unit.name for link in data.school_of.values()}
         keys, hidden = _merge_small(counts, {}, limit)
         labels = {
             keys[u]: unit_names[u] for u in sorted(counts, key=lambda u: unit_names[u]) if keys[u][0] == "one"
@@ -289,17 +421,18 @@ def _dimension(
             labels[("other", None)] = _("Other units")
         if hidden:
             labels[HIDDEN] = _("Units with too few answers")
-        return _Dimension({r.pk: keys[r.school.unit_id] for r in responses}, labels, hidden_units=hidden)
+        return _Dimension([keys[unit_id_of[link]] for link in data.schools], labels, hidden_units=hidden)
     # sex or grade: a question's answer, named per round
-    key_of: dict[Any, tuple[Any, ...]] = {}
+    question_of = {pk: getattr(r, f"{name}_question") for pk, r in data.round_of.items()}
+    key_of: list[tuple[Any, ...]] = []
     values: set[Any] = set()
-    for response in responses:
-        question = getattr(response.survey_round, f"{name}_question")
-        value = response.answers.get(question) if question else None
+    for answers, round_id in zip(data.answers, data.rounds, strict=True):
+        question = question_of[round_id]
+        value = answers.get(question) if question else None
         if isinstance(value, list):
             value = value[0] if len(value) == 1 else None
         key = ("value", str(value)) if _answered(value) else NOT_STATED
-        key_of[response.pk] = key
+        key_of.append(key)
         if key != NOT_STATED:
             values.add((question, str(value)))
     choice_labels: dict[str, str] = {}
@@ -320,7 +453,7 @@ def _dimension(
             return (2, 0, value)
 
     labels = {("value", v): choice_labels.get(v, v) for v in sorted({v for _q, v in values}, key=sort_key)}
-    if NOT_STATED in key_of.values():
+    if NOT_STATED in key_of:
         labels[NOT_STATED] = _("Not stated")
     return _Dimension(key_of, labels)
 
@@ -417,10 +550,11 @@ def tabulate(
 ) -> Results:
     """The results of `responses` (the reader's, already scoped) broken down `by`; one question or all."""
     limit = threshold()
-    answers = list(responses)
-    definitions = _definitions(answers, questionnaire)
+    data = _Answers.read(responses, rounds)
+    answers = data.answers
+    definitions = _definitions(data.versions, questionnaire)
     merged = _merged_questions(list(definitions.values()))
-    dims = [_dimension(name, answers, merged, limit) for name in by]
+    dims = [_dimension(name, data, merged, limit) for name in by]
     row_dim = dims[0] if dims else None
     col_dim = dims[1] if len(dims) > 1 else None
     row_keys = list(row_dim.labels) if row_dim else [ALL]
@@ -429,12 +563,11 @@ def tabulate(
     col_index = {key: i for i, key in enumerate(col_keys)}
     shown_row_keys = [i for i, key in enumerate(row_keys) if key != HIDDEN]
     row_labels = [row_dim.labels[k] for k in row_keys] if row_dim else [_("All pupils")]
-
-    def row_of(response: Response) -> int:
-        return row_index[row_dim.key_of[response.pk]] if row_dim else 0
-
-    def col_of(response: Response) -> int:
-        return col_index[col_dim.key_of[response.pk]] if col_dim else 0
+    # Each response's row and column, once (not per question).
+    row_at = [row_index[key] for key in row_dim.key_of] if row_dim else [0] * len(answers)
+    col_at = [col_index[key] for key in col_dim.key_of] if col_dim else [0] * len(answers)
+    col_labels = [col_dim.labels[key] for key in col_keys] if col_dim else []
+    relevance = _Relevance(answers)
 
     notes: list[str] = []
     for dim in dims:
@@ -443,32 +576,38 @@ def tabulate(
         if dim.hidden_units:
             notes.append(_("%(n)d units with too few answers are not shown.") % {"n": dim.hidden_units})
 
+    everyone = range(len(answers))
     results: list[QuestionResult] = []
     for name, entry in merged.items():
         if question and name != question:
             continue
         q = entry.question
         holders = {pk for pk, d in definitions.items() if d.question(name) is not None}
-        asked = [
-            r for r in answers if r.form_version_id in holders and _relevant(q, entry.parents, r.answers)
-        ]
-        answering = [r for r in asked if _answered(r.answers.get(name))]
+        held = (
+            everyone
+            if holders >= set(data.versions)
+            else [i for i in everyone if data.versions[i] in holders]
+        )
+        exprs = _relevance(q, entry.parents)
+        asked = [i for i in held if relevance.asked(exprs, i)] if exprs else list(held)
+        answering = [i for i in asked if answers[i].get(name) not in (None, "", [])]  # _answered
         row_totals = [0] * len(row_keys)
-        for response in answering:
-            row_totals[row_of(response)] += 1
+        for i in answering:
+            row_totals[row_at[i]] += 1
         if q.kind in CATEGORICAL:
             choices = list(entry.choices)
+            width = len(choices)
+            choice_at = {choice: n for n, choice in enumerate(choices)}
             columns = [(c, choice) for c in range(len(col_keys)) for choice in choices]
-            position = {column: i for i, column in enumerate(columns)}
             matrix = [[0] * len(columns) for _r in row_keys]
-            for response in answering:
-                for choice in _ticked(response.answers.get(name)):
-                    if choice in entry.choices:
-                        matrix[row_of(response)][position[(col_of(response), choice)]] += 1
+            for i in answering:
+                row, offset = matrix[row_at[i]], col_at[i] * width
+                for choice in _ticked(answers[i].get(name)):
+                    n = choice_at.get(choice)
+                    if n is not None:
+                        row[offset + n] += 1
             column_labels = [
-                f"{col_dim.labels[col_keys[c]]} · {entry.choices[choice]}"
-                if col_dim
-                else entry.choices[choice]
+                f"{col_labels[c]} · {entry.choices[choice]}" if col_dim else entry.choices[choice]
                 for c, choice in columns
             ]
             shown_columns = [i for i, (c, _choice) in enumerate(columns) if col_keys[c] != HIDDEN]
@@ -477,7 +616,7 @@ def tabulate(
                 column_labels,
                 matrix,
                 row_totals,
-                [sum(row[i] for row in matrix) for i in range(len(columns))],
+                [sum(column) for column in zip(*matrix, strict=True)] if matrix else [0] * len(columns),
                 len(answering),
                 shown_rows=shown_row_keys,
                 shown_columns=shown_columns,
@@ -487,19 +626,17 @@ def tabulate(
         else:
             # Numbers and free text: how many answered per row (and per second category as rows too).
             combos = [(r, c) for r in range(len(row_keys)) for c in range(len(col_keys))]
-            combo_index = {combo: i for i, combo in enumerate(combos)}
+            per_row = len(col_keys)
             counts = [0] * len(combos)
             numbers: dict[int, list[float]] = defaultdict(list)
-            for response in answering:
-                i = combo_index[(row_of(response), col_of(response))]
-                counts[i] += 1
-                number = _number(response.answers.get(name)) if q.kind in NUMERIC else None
+            numeric = q.kind in NUMERIC
+            for i in answering:
+                at = row_at[i] * per_row + col_at[i]
+                counts[at] += 1
+                number = _number(answers[i].get(name)) if numeric else None
                 if number is not None:
-                    numbers[i].append(number)
-            labels = [
-                f"{row_labels[r]} · {col_dim.labels[col_keys[c]]}" if col_dim else row_labels[r]
-                for r, c in combos
-            ]
+                    numbers[at].append(number)
+            labels = [f"{row_labels[r]} · {col_labels[c]}" if col_dim else row_labels[r] for r, c in combos]
             shown = [i for i, (r, c) in enumerate(combos) if row_keys[r] != HIDDEN and col_keys[c] != HIDDEN]
             table = _suppressed_table(
                 labels,
@@ -513,7 +650,7 @@ def tabulate(
                 limit=limit,
                 percents=False,
             )
-            if q.kind in NUMERIC:
+            if numeric:
                 table.summaries = [
                     None if cell.suppressed else _summary(numbers[i], limit)
                     for i, cell in zip(shown, table.row_totals, strict=True)
