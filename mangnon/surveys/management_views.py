@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -59,6 +60,9 @@ _CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "csv": "text/csv; charset=utf-8",
 }
+
+
+PAGE_SIZE = 25  # rounds or questionnaires a page: a province makes a few a year
 
 
 # --- helpers ------------------------------------------------------------------
@@ -133,7 +137,10 @@ def _question_options(questionnaire: Questionnaire) -> list[tuple[str, str]]:
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     _require(request, Action.SURVEY_VIEW)
-    rounds = list(rounds_for(request.user).order_by("-opens_on", "-pk"))
+    page_obj = Paginator(rounds_for(request.user).order_by("-opens_on", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rounds = list(page_obj)
     scope = scope_for(request.user, Action.SURVEY_VIEW)
     whole = [r.pk for r in rounds if scope.contains(r.province)]
     # The schools each row counts: all of a round of the viewer's province, else those in their scope.
@@ -158,7 +165,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "surveys/manage/round_list.html",
-        {"rows": rows, "can_manage": can(request.user, Action.SURVEY_MANAGE)},
+        {"rows": rows, "page_obj": page_obj, "can_manage": can(request.user, Action.SURVEY_MANAGE)},
     )
 
 
@@ -507,10 +514,11 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-created_at", "-pk")
     )
+    page_obj = Paginator(questionnaires, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "surveys/manage/questionnaire_list.html",
-        {"questionnaires": questionnaires, "form": form, "can_manage": can_manage},
+        {"questionnaires": page_obj, "page_obj": page_obj, "form": form, "can_manage": can_manage},
         status=400 if form.is_bound and form.errors else 200,
     )
 

@@ -65,6 +65,32 @@ def test_round_list_shows_rounds_with_counts(
     assert not AuditEvent.objects.filter(action="view").exists()  # figures and names of rounds only
 
 
+def test_round_list_is_paged_and_counts_each_page_in_bounded_queries(
+    personas: Any, client_for: Any, units: Any, django_assert_max_num_queries: Any
+) -> None:
+    questionnaire = QuestionnaireFactory()
+    rounds = [
+        SurveyRoundFactory(
+            questionnaire=questionnaire, opens_on=date(2020, 1, 1 + n), closes_on=date(2020, 3, 1)
+        )
+        for n in range(27)
+    ]
+    for survey_round in rounds:
+        ResponseFactory(school=RoundSchoolFactory(survey_round=survey_round))
+    client = client_for(personas.survey)
+    with django_assert_max_num_queries(15):
+        first = client.get(reverse("surveys:round_list")).content.decode()
+    second = client.get(reverse("surveys:round_list"), {"page": 2}).content.decode()
+    # Newest first, 25 a page: the two that opened first are on page 2, with their own counts.
+    assert first.count("data-round-id=") == 25 and 'rel="next"' in first
+    assert second.count("data-round-id=") == 2 and 'rel="prev"' in second
+    for survey_round in rounds[:2]:
+        row = second[second.index(f'data-round-id="{survey_round.pk}"') :]
+        assert "data-answers>1<" in row.replace(" ", "")
+        assert f'data-round-id="{survey_round.pk}"' not in first
+    assert client.get(reverse("surveys:round_list"), {"page": "x"}).status_code == 200
+
+
 def test_round_list_for_a_commune_officer_shows_only_rounds_of_their_schools(
     personas: Any, client_for: Any, school: RoundSchool
 ) -> None:
@@ -291,6 +317,16 @@ def test_questionnaire_upload_and_list(personas: Any, client_for: Any, units: An
     listing = client.get(url)
     assert listing.status_code == 200 and "Khảo sát thử" in listing.content.decode()
     assert "data-upload-form" in listing.content.decode()
+
+
+def test_questionnaire_list_is_paged(personas: Any, client_for: Any, units: Any) -> None:
+    for _n in range(26):
+        QuestionnaireFactory(form=False)
+    client = client_for(personas.survey)
+    first = client.get(reverse("surveys:questionnaire_list")).content.decode()
+    second = client.get(reverse("surveys:questionnaire_list"), {"page": 2}).content.decode()
+    assert first.count("data-questionnaire-id=") == 25 and 'rel="next"' in first
+    assert second.count("data-questionnaire-id=") == 1 and "data-upload-form" in second
 
 
 def test_questionnaire_list_forbidden(personas: Any, client_for: Any, units: Any) -> None:
