@@ -44,13 +44,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 
-from mangnon.accounts import services as accounts_services
-from mangnon.accounts.access import forget_cached_scope, scope_for
+from mangnon.accounts import bench
+from mangnon.accounts.access import scope_for
 from mangnon.accounts.models import User
 from mangnon.accounts.roles import Action, Role
 from mangnon.core import rollups as core_rollups
-from mangnon.core.bench import Target, benchmark
-from mangnon.geo import loader
+from mangnon.core.bench import Target, benchmark, count_queries
 from mangnon.geo.models import AdminUnit, Level
 from mangnon.geo.selectors import in_geography_q
 from mangnon.participation.models import ChildVoice, CouncilMeeting, Topic
@@ -69,7 +68,6 @@ from mangnon.support.models import (
 from .codes import ActivityKind, AgeBand, ClubKind, Group, MaterialKind, MemberRole, TallySex
 from .models import Activity, Attendee, Campaign, Club, ClubMember, Material, Tally
 
-PROVINCE = "22"  # Quảng Ninh, the demo province
 SEED = "bench-activities"
 YEAR = 2020
 START, END = date(YEAR, 1, 1), date(YEAR, 12, 31)
@@ -121,16 +119,8 @@ class Place:
     communes: list[AdminUnit]  # pre-reform communes
 
 
-def _province() -> AdminUnit:
-    found = AdminUnit.objects.filter(code=PROVINCE, level=Level.PROVINCE, valid_from__isnull=True).first()
-    if found is None:
-        loader.load([PROVINCE])
-        found = AdminUnit.objects.get(code=PROVINCE, level=Level.PROVINCE, valid_from__isnull=True)
-    return found
-
-
 def place() -> Place:
-    province = _province()
+    province = bench.bench_province()
     pre = AdminUnit.objects.filter(path__startswith=province.path, valid_to__isnull=False).order_by("code")
     return Place(
         province,
@@ -140,17 +130,7 @@ def place() -> Place:
 
 
 def _officer(province: AdminUnit) -> User:
-    user = User.objects.filter(username=OFFICER).first()
-    if user is None:
-        user = accounts_services.user_create(actor=None, username=OFFICER, password=None)
-        accounts_services.membership_add(
-            actor=None,
-            user=user,
-            role=Role.PROVINCE_OFFICER,
-            admin_unit=province,
-            valid_from=date(2019, 1, 1),
-        )
-    return user
+    return bench.standing_user(OFFICER, Role.PROVINCE_OFFICER, province, date(2019, 1, 1))
 
 
 @lru_cache(maxsize=8192)
@@ -469,13 +449,8 @@ def build_set() -> Place:
 
 
 @dataclass
-class Viewer:
-    user: User
+class Viewer(bench.Viewer):
     unit: AdminUnit
-
-    def fresh(self) -> User:
-        forget_cached_scope(self.user)
-        return self.user
 
 
 def province_set() -> Viewer:
@@ -625,20 +600,6 @@ def naive_rollup(v: Viewer) -> Headline:
     }
 
 
-def _queries(func: Any, v: Viewer) -> int:
-    """The number of queries one call of `func` makes (counted as they run: no log to overflow)."""
-    count = 0
-
-    def counter(execute: Any, *args: Any) -> Any:
-        nonlocal count
-        count += 1
-        return execute(*args)
-
-    with connection.execute_wrapper(counter):
-        func(v)
-    return count
-
-
 def report(v: Viewer) -> Iterator[str]:
     """Query counts of one call of each, and the volume counted."""
     figures = full_rollup(v)
@@ -646,8 +607,8 @@ def report(v: Viewer) -> Iterator[str]:
         f"{v.unit.name}, {YEAR}: {sum(figures['activities_by_kind'].values()):,} activities, "
         f"{sum(figures['person_times_by_kind'].values()):,} person-times, "
         f"{figures['unique_persons']:,} persons, {figures['disbursements']:,} disbursements, "
-        f"{sum(figures['clubs_by_kind'].values()):,} clubs; queries: roll-up {_queries(full_rollup, v)}, "
-        f"baseline {_queries(naive_rollup, v)}"
+        f"{sum(figures['clubs_by_kind'].values()):,} clubs; "
+        f"queries: roll-up {count_queries(full_rollup, v)}, baseline {count_queries(naive_rollup, v)}"
     )
 
 

@@ -44,15 +44,14 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 
-from mangnon.accounts import services as accounts_services
-from mangnon.accounts.access import forget_cached_scope, scope_for
+from mangnon.accounts import bench
+from mangnon.accounts.access import scope_for
 from mangnon.accounts.models import User
 from mangnon.accounts.roles import Action, Role
 from mangnon.core.bench import Target, benchmark
 from mangnon.core.calendar import VN_TZ
 from mangnon.core.names import vi_sort_key
-from mangnon.geo import loader
-from mangnon.geo.models import REFORM_DATE, AdminUnit, Level
+from mangnon.geo.models import REFORM_DATE, AdminUnit
 from mangnon.registry import synthetic
 from mangnon.registry.models import Child, Person
 
@@ -116,15 +115,8 @@ class Place:
     busiest: AdminUnit
 
 
-def _province() -> AdminUnit:
-    current = AdminUnit.objects.filter(code=PROVINCE, level=Level.PROVINCE, valid_to__isnull=True)
-    if not current.exists():
-        loader.load([PROVINCE])
-    return current.get()
-
-
 def place() -> Place:
-    province = _province()
+    province = bench.bench_province(PROVINCE)
     communes = list(
         AdminUnit.objects.filter(path__startswith=province.path, valid_from=REFORM_DATE)
         .exclude(pk=province.pk)
@@ -137,14 +129,7 @@ def place() -> Place:
 
 
 def _user(username: str, role: Role, unit: AdminUnit) -> User:
-    """A bench user with one membership (made once per database)."""
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = accounts_services.user_create(actor=None, username=username, password=None)
-        accounts_services.membership_add(
-            actor=None, user=user, role=role, admin_unit=unit, valid_from=date(2020, 1, 1)
-        )
-    return user
+    return bench.standing_user(username, role, unit, date(2020, 1, 1))
 
 
 @lru_cache(maxsize=4096)
@@ -271,16 +256,11 @@ def build_set() -> Place:
 
 
 @dataclass
-class Viewer:
-    """Who asks, and for which unit; the scope is resolved afresh on every call, as on every request."""
+class Viewer(bench.Viewer):
+    """Who asks, and for which unit."""
 
-    user: User
     unit: AdminUnit
     cases: int  # in the set, for the report
-
-    def fresh(self) -> User:
-        forget_cached_scope(self.user)
-        return self.user
 
 
 def _viewer(username: str, unit: AdminUnit) -> Viewer:

@@ -133,6 +133,20 @@ def autodiscover() -> None:
             import_module(f"{config.name}.benchmarks")
 
 
+def count_queries(func: Callable[..., Any], *args: Any) -> int:
+    """The number of queries one call of `func(*args)` makes (counted as they run: no log to overflow)."""
+    count = 0
+
+    def counter(execute: Callable[..., Any], *rest: Any) -> Any:
+        nonlocal count
+        count += 1
+        return execute(*rest)
+
+    with connection.execute_wrapper(counter):
+        func(*args)
+    return count
+
+
 @dataclass(frozen=True)
 class Timing:
     samples_ms: tuple[float, ...]

@@ -35,12 +35,12 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from mangnon.accounts.access import forget_cached_scope
+from mangnon.accounts import bench
 from mangnon.accounts.models import User
 from mangnon.activities import benchmarks as activity_bench
 from mangnon.activities.codes import ActivityKind
 from mangnon.activities.models import Activity, Tally
-from mangnon.core.bench import Target, benchmark
+from mangnon.core.bench import Target, benchmark, count_queries
 from mangnon.geo.models import AdminUnit
 from mangnon.registry import demo_data as registry_demo
 from mangnon.registry.codes import ChildStatus
@@ -69,13 +69,8 @@ class _Context:
 
 
 @dataclass
-class Viewer:
-    user: User
+class Viewer(bench.Viewer):
     province: AdminUnit
-
-    def fresh(self) -> User:
-        forget_cached_scope(self.user)
-        return self.user
 
 
 def build_set() -> Viewer:
@@ -216,15 +211,7 @@ def naive_province_year(v: Viewer) -> Result:
 def report(v: Viewer) -> Iterator[str]:
     result = dict((code, rest) for code, *rest in province_year(v))
     children = result["MN-CH-01"][0]
-    queries = 0
-
-    def counter(execute: Any, *args: Any) -> Any:
-        nonlocal queries
-        queries += 1
-        return execute(*args)
-
-    with connection.execute_wrapper(counter):
-        province_year(v)
+    queries = count_queries(province_year, v)
     indicators: list[Indicator] = list(all_indicators())
     yield (
         f"{v.province.name}, {YEAR}: {len(indicators)} indicators, {children:,} children under 16 counted, "

@@ -39,14 +39,13 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from mangnon.accounts import services as accounts_services
+from mangnon.accounts import bench
 from mangnon.accounts.models import User
 from mangnon.accounts.roles import Role
 from mangnon.accounts.tokens import token_create
 from mangnon.core import idempotency
 from mangnon.core.bench import Target, benchmark
-from mangnon.geo import loader
-from mangnon.geo.models import REFORM_DATE, AdminUnit, Level
+from mangnon.geo.models import REFORM_DATE, AdminUnit
 from mangnon.registry import synthetic
 
 from . import services
@@ -107,25 +106,8 @@ class IntakeSet:
         return f"bench-{self.run}-{self.calls}"
 
 
-def _province() -> AdminUnit:
-    current = AdminUnit.objects.filter(code=PROVINCE, level=Level.PROVINCE, valid_to__isnull=True)
-    if not current.exists():
-        loader.load([PROVINCE])
-    return current.get()
-
-
 def _counsellor(province: AdminUnit) -> User:
-    user = User.objects.filter(username=COUNSELLOR).first()
-    if user is None:
-        user = accounts_services.user_create(actor=None, username=COUNSELLOR, password=None)
-        accounts_services.membership_add(
-            actor=None,
-            user=user,
-            role=Role.HOTLINE_COUNSELLOR,
-            admin_unit=province,
-            valid_from=date(2020, 1, 1),
-        )
-    return user
+    return bench.standing_user(COUNSELLOR, Role.HOTLINE_COUNSELLOR, province, date(2020, 1, 1))
 
 
 def _host() -> str:
@@ -221,7 +203,7 @@ def _service_data(body: dict[str, Any], units: dict[str, AdminUnit], lines: dict
 
 
 def intake_set() -> IntakeSet:
-    province = _province()
+    province = bench.bench_province(PROVINCE)
     services.line_configure(actor=None, number=PROVINCIAL_LINE[0], name=PROVINCIAL_LINE[1], province=province)
     counsellor = _counsellor(province)
     units = {

@@ -31,13 +31,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 
-from mangnon.accounts import services as accounts_services
+from mangnon.accounts import bench
 from mangnon.accounts.access import scope_for
-from mangnon.accounts.models import User
 from mangnon.accounts.roles import Action, Role
 from mangnon.core.bench import Target, benchmark
 from mangnon.core.text import normalize_name
-from mangnon.geo import loader
 from mangnon.geo.models import REFORM_DATE, AdminUnit
 
 from . import import_benchmarks, selectors, synthetic  # noqa: F401  (import_benchmarks registers registry.import)
@@ -71,14 +69,6 @@ class MatchSet:
     timed: list[Check] = field(default_factory=list)
 
 
-def _province() -> AdminUnit:
-    unit = AdminUnit.objects.filter(code=PROVINCE, valid_from__isnull=True).first()
-    if unit is None:
-        loader.load([PROVINCE])
-        unit = AdminUnit.objects.get(code=PROVINCE, valid_from__isnull=True)
-    return unit
-
-
 def _communes(province: AdminUnit) -> dict[str, AdminUnit]:
     current = AdminUnit.objects.filter(path__startswith=province.path, valid_from=REFORM_DATE)
     return {u.code: u for u in current if u.pk != province.pk}
@@ -86,7 +76,7 @@ def _communes(province: AdminUnit) -> dict[str, AdminUnit]:
 
 def build_set() -> AdminUnit:
     """The province, with SIZE synthetic children in it (only the missing ones are inserted)."""
-    province = _province()
+    province = bench.bench_province(PROVINCE)
     units = _communes(province)
     have = Child.objects.filter(province=province).count()
     if have >= SIZE:
@@ -266,17 +256,7 @@ class SearchSet:
 
 def _province_officer(province: AdminUnit) -> Any:
     """The viewer of the searches: an officer of the whole province (made once per database)."""
-    user = User.objects.filter(username=BENCH_USER).first()
-    if user is None:
-        user = accounts_services.user_create(actor=None, username=BENCH_USER, password=None)
-        accounts_services.membership_add(
-            actor=None,
-            user=user,
-            role=Role.PROVINCE_OFFICER,
-            admin_unit=province,
-            valid_from=date(2020, 1, 1),
-        )
-    return user
+    return bench.standing_user(BENCH_USER, Role.PROVINCE_OFFICER, province, date(2020, 1, 1))
 
 
 def search_set() -> SearchSet:

@@ -31,10 +31,10 @@ from pathlib import Path
 
 from django.db import transaction
 
+from mangnon.accounts.bench import bench_province
 from mangnon.accounts.models import Membership, User
 from mangnon.accounts.roles import Role
 from mangnon.core.bench import Target, benchmark
-from mangnon.geo import loader
 from mangnon.geo.models import REFORM_DATE, AdminUnit, Level
 
 from . import importing
@@ -161,17 +161,9 @@ class ImportSet:
     runs: list[FileRun] = field(default_factory=list)
 
 
-def _province() -> AdminUnit:
-    province = AdminUnit.objects.filter(code=PROVINCE, valid_from__isnull=True).first()
-    if province is None:
-        loader.load([PROVINCE])
-        province = AdminUnit.objects.get(code=PROVINCE, valid_from__isnull=True)
-    return province
-
-
 def import_set() -> ImportSet:
     """The first commune of Lai Châu (loaded if needed) and a commune officer there."""
-    current = AdminUnit.objects.filter(path__startswith=_province().path, valid_from=REFORM_DATE)
+    current = AdminUnit.objects.filter(path__startswith=bench_province(PROVINCE).path, valid_from=REFORM_DATE)
     unit = current.filter(level=Level.COMMUNE).order_by("code").first()
     assert unit is not None  # noqa: S101 - a loaded province has communes
     actor, created = User.objects.get_or_create(username="bench-import", defaults={"full_name": "Benchmark"})

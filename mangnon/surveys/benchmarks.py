@@ -33,12 +33,11 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from mangnon.accounts import services as accounts_services
-from mangnon.accounts.access import forget_cached_scope
+from mangnon.accounts import bench
 from mangnon.accounts.models import User
 from mangnon.accounts.roles import Role
 from mangnon.activities import benchmarks as activity_bench
-from mangnon.core.bench import Target, benchmark
+from mangnon.core.bench import Target, benchmark, count_queries
 from mangnon.core.disclosure import threshold
 from mangnon.geo.models import AdminUnit
 from mangnon.orgs import demo_data as orgs_demo
@@ -56,13 +55,8 @@ BY = (results.SCHOOL, results.SEX)
 
 
 @dataclass
-class RoundSet:
-    user: User
+class RoundSet(bench.Viewer):
     survey_round: SurveyRound
-
-    def fresh(self) -> User:
-        forget_cached_scope(self.user)
-        return self.user
 
 
 class _Context:
@@ -73,17 +67,7 @@ class _Context:
 
 
 def _coordinator(province: AdminUnit) -> User:
-    user = User.objects.filter(username=COORDINATOR).first()
-    if user is None:
-        user = accounts_services.user_create(actor=None, username=COORDINATOR, password=None)
-        accounts_services.membership_add(
-            actor=None,
-            user=user,
-            role=Role.SURVEY_COORDINATOR,
-            admin_unit=province,
-            valid_from=date(2019, 1, 1),
-        )
-    return user
+    return bench.standing_user(COORDINATOR, Role.SURVEY_COORDINATOR, province, date(2019, 1, 1))
 
 
 def build_set() -> RoundSet:
@@ -297,15 +281,7 @@ def report(s: RoundSet) -> Iterator[str]:
     questions = value[1:]
     cells = sum(len(q[6]) * len(q[5]) for q in questions)
     hidden = sum(1 for q in questions for row in q[6] for count, _p in row if count is None)
-    queries = 0
-
-    def counter(execute: Any, *args: Any) -> Any:
-        nonlocal queries
-        queries += 1
-        return execute(*args)
-
-    with connection.execute_wrapper(counter):
-        round_results(s)
+    queries = count_queries(round_results, s)
     yield (
         f"{value[0][0]:,} answers, {len(questions)} questions by school × sex: {cells:,} cells shown, "
         f"{hidden:,} of them suppressed; {queries} queries a call"

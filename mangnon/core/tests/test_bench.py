@@ -181,3 +181,14 @@ def test_naive_baseline_covers_the_old_district_whose_communes_all_went_into_the
     ids = naive_scope_ids(list(successors))
     assert units.district_a.pk in ids
     assert ids == scope_of_units(list(successors)).unit_ids()
+
+
+@pytest.mark.django_db
+def test_count_queries_counts_each_query_of_one_call():
+    def three(table):
+        with connection.cursor() as cursor:
+            for _ in range(3):
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - a fixed table name
+
+    assert bench.count_queries(three, "django_migrations") == 3
+    assert bench.count_queries(lambda: None) == 0
