@@ -9,8 +9,8 @@ Free text gives the number of answers only: what a pupil typed is never shown. N
 are questions inside repeats.
 
 Breakdowns: by school, unit (the school's unit at the time of the round), sex and grade (the round's
-`sex_question` and `grade_question`), one or two at a time: the first gives the rows, the second splits
-the columns.
+`sex_question` and `grade_question`), and round (to set one year's survey beside another's), one or two
+at a time: the first gives the rows, the second splits the columns.
 
 Several versions of the form: questions and choices are matched by name and labelled as the newest
 version that holds them labels them.
@@ -43,8 +43,8 @@ from . import expressions
 from .form import CATEGORICAL, FREE_TEXT, FormDefinition, Group, Question, QuestionKind
 from .models import FormVersion, Questionnaire, Response, RoundSchool, SurveyRound
 
-SCHOOL, UNIT, SEX, GRADE = "school", "unit", "sex", "grade"
-DIMENSIONS = (SCHOOL, UNIT, SEX, GRADE)
+SCHOOL, UNIT, SEX, GRADE, ROUND = "school", "unit", "sex", "grade", "round"
+DIMENSIONS = (SCHOOL, UNIT, SEX, GRADE, ROUND)
 NUMERIC = frozenset({QuestionKind.INTEGER, QuestionKind.DECIMAL})
 HIDDEN = ("hidden",)  # the category of answers counted in the totals only
 ALL = ("all",)
@@ -52,7 +52,7 @@ NOT_STATED = ("not_stated",)
 
 
 class UnknownBreakdown(ValueError):
-    """`by` named something other than school, unit, sex, grade, or more than two of them."""
+    """`by` named something other than school, unit, sex, grade, round, or more than two of them."""
 
 
 def parse_by(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -368,6 +368,7 @@ class _Dimension:
     labels: dict[tuple[Any, ...], str]  # key -> label, in display order (HIDDEN last when present)
     hidden_schools: int = 0
     hidden_units: int = 0
+    hidden_rounds: int = 0
 
 
 def _merge_small(
@@ -422,6 +423,16 @@ def _dimension(name: str, data: _Answers, merged: dict[str, _Merged], limit: int
         if hidden:
             labels[HIDDEN] = _("Units with too few answers")
         return _Dimension([keys[unit_id_of[link]] for link in data.schools], labels, hidden_units=hidden)
+    if name == ROUND:
+        counts = Counter(data.rounds)
+        keys, hidden = _merge_small(counts, {}, limit)
+        order = sorted(counts, key=lambda r: (data.round_of[r].opens_on, r))
+        labels = {keys[r]: data.round_of[r].name for r in order if keys[r][0] == "one"}
+        if any(k[0] == "other" for k in keys.values()):
+            labels[("other", None)] = _("Other rounds")
+        if hidden:
+            labels[HIDDEN] = _("Rounds with too few answers")
+        return _Dimension([keys[r] for r in data.rounds], labels, hidden_rounds=hidden)
     # sex or grade: a question's answer, named per round
     question_of = {pk: getattr(r, f"{name}_question") for pk, r in data.round_of.items()}
     key_of: list[tuple[Any, ...]] = []
@@ -575,6 +586,8 @@ def tabulate(
             notes.append(_("%(n)d schools with too few answers are not shown.") % {"n": dim.hidden_schools})
         if dim.hidden_units:
             notes.append(_("%(n)d units with too few answers are not shown.") % {"n": dim.hidden_units})
+        if dim.hidden_rounds:
+            notes.append(_("%(n)d rounds with too few answers are not shown.") % {"n": dim.hidden_rounds})
 
     everyone = range(len(answers))
     results: list[QuestionResult] = []

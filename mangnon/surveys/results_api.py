@@ -28,7 +28,7 @@ class ResultsFilter(Schema):
 @router.get(
     "/{questionnaire_id}/results",
     response={200: dict[str, Any], 400: ErrorOut},
-    summary="A questionnaire's results (one round or all), by up to two of school, unit, sex, grade; "
+    summary="A questionnaire's results (one round or all), by up to two of school, unit, sex, grade, round; "
     "small cells suppressed",
 )
 def questionnaire_results(request: HttpRequest, questionnaire_id: int, filters: Query[ResultsFilter]) -> Any:
@@ -38,7 +38,7 @@ def questionnaire_results(request: HttpRequest, questionnaire_id: int, filters: 
         by = results.parse_by(filters.by)
     except results.UnknownBreakdown:
         raise ApiError(
-            400, "invalid", {"by": [_("Break down by up to two of: school, unit, sex, grade.")]}
+            400, "invalid", {"by": [_("Break down by up to two of: school, unit, sex, grade, round.")]}
         ) from None
     rounds = results_selectors.rounds_of(user, questionnaire, filters.round)
     responses = results_selectors.responses_for(user, rounds)

@@ -1,12 +1,15 @@
-"""The results of a survey round: the page (filters, tables, legend) and its XLSX export.
+"""The results of a survey round, or of every round of a questionnaire side by side: the page (filters,
+tables, legend) and its XLSX export.
 
-Thin: the round is read through `access.get_round_for_user` (404 outside scope), the answers counted
+Thin: the round is read through `access.get_round_for_user` (404 outside scope), the questionnaire's
+rounds through `results_selectors.rounds_of` (those the reader sees), the answers counted
 through `results_selectors.responses_for` (the reader's schools only), the tables made by
 `results.tabulate` with disclosure control for every reader. Each read and export is audited.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -15,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mangnon.accounts.access import can
@@ -22,19 +26,22 @@ from mangnon.accounts.roles import Action
 
 from . import results, results_selectors, results_xlsx
 from .access import get_round_for_user
-from .models import SurveyRound
+from .models import Questionnaire, SurveyRound
 
 SUPPRESSED_MARK = "•"
 
 
-def _dimension_choices() -> list[tuple[str, Any]]:
-    return [
+def _dimension_choices(across_rounds: bool) -> list[tuple[str, Any]]:
+    choices: list[tuple[str, Any]] = [
         ("", _("None")),
         (results.SCHOOL, _("School")),
         (results.UNIT, _("Unit")),
         (results.SEX, _("Sex")),
         (results.GRADE, _("Grade")),
     ]
+    if across_rounds:
+        choices.append((results.ROUND, _("Round")))
+    return choices
 
 
 class ResultsFilter(forms.Form):
@@ -42,11 +49,13 @@ class ResultsFilter(forms.Form):
     by = forms.ChoiceField(label=_("Break down by"), required=False)
     then = forms.ChoiceField(label=_("And by"), required=False)
 
-    def __init__(self, *args: Any, questions: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, questions: list[tuple[str, str]], across_rounds: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["question"]).choices = [("", _("All questions")), *questions]
-        cast(forms.ChoiceField, self.fields["by"]).choices = _dimension_choices()
-        cast(forms.ChoiceField, self.fields["then"]).choices = _dimension_choices()
+        cast(forms.ChoiceField, self.fields["by"]).choices = _dimension_choices(across_rounds)
+        cast(forms.ChoiceField, self.fields["then"]).choices = _dimension_choices(across_rounds)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -58,57 +67,114 @@ class ResultsFilter(forms.Form):
         return tuple(d for d in (self.cleaned_data.get("by"), self.cleaned_data.get("then")) if d)
 
 
-def _read(request: HttpRequest, pk: int) -> tuple[SurveyRound, ResultsFilter, results.Results | None]:
-    user = request.user
-    if not can(user, Action.SURVEY_VIEW):
-        raise PermissionDenied
-    survey_round = get_round_for_user(user, pk)
-    rounds = [survey_round]
-    every = results.tabulate(survey_round.questionnaire, rounds, [], ())
-    form = ResultsFilter(request.GET or None, questions=[(q.name, q.label) for q in every.questions])
+@dataclass(frozen=True)
+class _Read:
+    """What one results page or export shows: whose results, the filters, the tables (None when the
+    filters are invalid)."""
+
+    questionnaire: Questionnaire
+    rounds: list[SurveyRound]
+    form: ResultsFilter
+    tables: results.Results | None
+
+
+def _tabulate(request: HttpRequest, questionnaire: Questionnaire, rounds: list[SurveyRound]) -> _Read:
+    every = results.tabulate(questionnaire, rounds, [], ())
+    form = ResultsFilter(
+        request.GET or None,
+        questions=[(q.name, q.label) for q in every.questions],
+        across_rounds=len(rounds) != 1,
+    )
     if request.GET and not form.is_valid():
-        return survey_round, form, None
+        return _Read(questionnaire, rounds, form, None)
     by = form.breakdown() if request.GET else ()
     question = form.cleaned_data.get("question", "") if request.GET else ""
-    responses = results_selectors.responses_for(user, rounds)
-    return (
-        survey_round,
-        form,
-        results.tabulate(survey_round.questionnaire, rounds, responses, by, question=question),
+    responses = results_selectors.responses_for(request.user, rounds)
+    return _Read(
+        questionnaire, rounds, form, results.tabulate(questionnaire, rounds, responses, by, question=question)
     )
 
 
-@login_required
-def round_results(request: HttpRequest, pk: int) -> HttpResponse:
-    survey_round, form, tables = _read(request, pk)
-    if tables is not None:
+def _read_round(request: HttpRequest, pk: int) -> tuple[SurveyRound, _Read]:
+    if not can(request.user, Action.SURVEY_VIEW):
+        raise PermissionDenied
+    survey_round = get_round_for_user(request.user, pk)
+    return survey_round, _tabulate(request, survey_round.questionnaire, [survey_round])
+
+
+def _read_questionnaire(request: HttpRequest, pk: int) -> _Read:
+    """Every round of the questionnaire the reader sees, oldest first, each counting only the reader's
+    schools (`results_selectors`)."""
+    questionnaire = results_selectors.questionnaire_for_results(request.user, pk)
+    return _tabulate(request, questionnaire, results_selectors.rounds_of(request.user, questionnaire))
+
+
+def _page(request: HttpRequest, read: _Read, context: dict[str, Any]) -> HttpResponse:
+    if read.tables is not None:
         results_selectors.record_results_read(
-            request.user, survey_round.questionnaire, [survey_round], by=list(tables.by)
+            request.user, read.questionnaire, read.rounds, by=list(read.tables.by)
         )
     return render(
         request,
         "surveys/results/round_results.html",
         {
-            "survey_round": survey_round,
-            "form": form,
-            "results": tables,
+            **context,
+            "form": read.form,
+            "results": read.tables,
             "mark": SUPPRESSED_MARK,
             "query": request.GET.urlencode(),
         },
     )
 
 
-@login_required
-def round_results_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
-    survey_round, form, tables = _read(request, pk)
-    if tables is None:
+def _export(request: HttpRequest, read: _Read, context: dict[str, Any]) -> HttpResponseBase:
+    if read.tables is None:
         return render(
             request,
             "surveys/results/round_results.html",
-            {"survey_round": survey_round, "form": form, "results": None, "mark": SUPPRESSED_MARK},
+            {**context, "form": read.form, "results": None, "mark": SUPPRESSED_MARK},
             status=400,
         )
     results_selectors.record_results_read(
-        request.user, survey_round.questionnaire, [survey_round], export=True, by=list(tables.by)
+        request.user, read.questionnaire, read.rounds, export=True, by=list(read.tables.by)
     )
-    return results_xlsx.response(tables, mark=SUPPRESSED_MARK)
+    return results_xlsx.response(read.tables, mark=SUPPRESSED_MARK)
+
+
+def _round_context(survey_round: SurveyRound) -> dict[str, Any]:
+    return {
+        "survey_round": survey_round,
+        "xlsx_url": reverse("surveys:round_results_xlsx", args=[survey_round.pk]),
+    }
+
+
+def _questionnaire_context(read: _Read) -> dict[str, Any]:
+    return {
+        "questionnaire": read.questionnaire,
+        "rounds": read.rounds,
+        "xlsx_url": reverse("surveys:questionnaire_results_xlsx", args=[read.questionnaire.pk]),
+    }
+
+
+@login_required
+def round_results(request: HttpRequest, pk: int) -> HttpResponse:
+    survey_round, read = _read_round(request, pk)
+    return _page(request, read, _round_context(survey_round))
+
+
+@login_required
+def round_results_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
+    survey_round, read = _read_round(request, pk)
+    return _export(request, read, _round_context(survey_round))
+
+
+@login_required
+def questionnaire_results(request: HttpRequest, pk: int) -> HttpResponse:
+    read = _read_questionnaire(request, pk)
+    return _page(request, read, _questionnaire_context(read))
+
+
+@login_required
+def questionnaire_results_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
+    read = _read_questionnaire(request, pk)
+    return _export(request, read, _questionnaire_context(read))
