@@ -426,8 +426,8 @@ def _dimension(name: str, data: _Answers, merged: dict[str, _Merged], limit: int
     if name == ROUND:
         counts = Counter(data.rounds)
         keys, hidden = _merge_small(counts, {}, limit)
-        order = sorted(counts, key=lambda r: (data.round_of[r].opens_on, r))
-        labels = {keys[r]: data.round_of[r].name for r in order if keys[r][0] == "one"}
+        oldest_first = sorted(counts, key=lambda r: (data.round_of[r].opens_on, r))
+        labels = {keys[r]: data.round_of[r].name for r in oldest_first if keys[r][0] == "one"}
         if any(k[0] == "other" for k in keys.values()):
             labels[("other", None)] = _("Other rounds")
         if hidden:
