@@ -28,15 +28,7 @@ from mangnon.core import idempotency
 from . import access, response_services
 from .answers import MAX_INSTANCES, clean_page
 from .models import RoundSchool
-from .public_views import post_lists, question_rows
-
-
-def _counts(request: HttpRequest) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for key in request.POST:
-        if key.endswith(".count") and key.count(".") == 1 and request.POST[key].isdigit():
-            counts[key.removesuffix(".count")] = min(int(request.POST[key]), MAX_INSTANCES)
-    return counts
+from .public_views import post_lists, question_rows, repeat_counts
 
 
 @login_required
@@ -57,7 +49,7 @@ def enter(request: HttpRequest, pk: int) -> HttpResponse:
     submission = uuid.uuid4().hex
     if request.method == "POST" and school is not None and definition is not None:
         data = post_lists(request)
-        counts = _counts(request)
+        counts = repeat_counts(request)
         submission = request.POST.get("submission", "") or submission
         action = request.POST.get("action", "save")
         if action.startswith("add:"):

@@ -203,6 +203,15 @@ def post_lists(request: HttpRequest) -> dict[str, list[str]]:
     return {key: request.POST.getlist(key) for key in request.POST}
 
 
+def repeat_counts(request: HttpRequest) -> dict[str, int]:
+    """How many instances of each repeat the form posted (`<repeat>.count`), at most MAX_INSTANCES."""
+    counts: dict[str, int] = {}
+    for key in request.POST:
+        if key.endswith(".count") and key.count(".") == 1 and request.POST[key].isdigit():
+            counts[key.removesuffix(".count")] = min(int(request.POST[key]), MAX_INSTANCES)
+    return counts
+
+
 # -- the pupils' pages -------------------------------------------------------------------------------------
 
 
@@ -243,6 +252,20 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 def _dump(school: RoundSchool, answers: dict[str, Any]) -> str:
     return signing.dumps({"s": school.pk, "a": answers}, salt=STATE_SALT, compress=True)
+
+
+def _start_page(
+    request: HttpRequest, school: RoundSchool, answers: dict[str, Any], notice: str = ""
+) -> HttpResponse:
+    """The round's opening page, carrying `answers` so far (none at the start, some after Back)."""
+    context = {
+        "school": school,
+        "survey_round": school.survey_round,
+        "token": school.token,
+        "state": _dump(school, answers),
+        "notice": notice,
+    }
+    return render(request, "surveys/public/start.html", context)
 
 
 def _load(school: RoundSchool, state: str) -> dict[str, Any] | None:
@@ -369,19 +392,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return redirect
-    return render(
-        request,
-        "surveys/public/start.html",
-        {"school": found, "survey_round": found.survey_round, "token": token, "state": _dump(found, {})},
-    )
-
-
-def _counts(request: HttpRequest) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for key in request.POST:
-        if key.endswith(".count") and key.count(".") == 1 and request.POST[key].isdigit():
-            counts[key.removesuffix(".count")] = min(int(request.POST[key]), MAX_INSTANCES)
-    return counts
+    return _start_page(request, found, {})
 
 
 @csrf_exempt  # see the module docstring
@@ -400,17 +411,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     definition = response_services.definition_of(response_services.current_version(school.survey_round))
     answers = _load(school, request.POST.get("state", ""))
     if answers is None:
-        return render(
-            request,
-            "surveys/public/start.html",
-            {
-                "school": school,
-                "survey_round": school.survey_round,
-                "token": token,
-                "state": _dump(school, {}),
-                "notice": _("Your answers were too old to keep. Please start again."),
-            },
-        )
+        return _start_page(request, school, {}, _("Your answers were too old to keep. Please start again."))
     if action == "begin":
         return _render_step(request, _Step(school, definition, answers, _first_page(definition, answers)))
     if action == "send":
@@ -425,7 +426,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         return _render_step(request, _Step(school, definition, answers, _first_page(definition, answers)))
 
     data = post_lists(request)
-    counts = _counts(request)
+    counts = repeat_counts(request)
     if action.startswith("add:"):
         name = action.removeprefix("add:")
         counts[name] = min(counts.get(name, 1) + 1, MAX_INSTANCES)
@@ -437,16 +438,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         kept = answers if errors else cleaned
         earlier = [p for p in relevant_pages(definition, kept) if p.index < current.index]
         if not earlier:
-            return render(
-                request,
-                "surveys/public/start.html",
-                {
-                    "school": school,
-                    "survey_round": school.survey_round,
-                    "token": token,
-                    "state": _dump(school, kept),
-                },
-            )
+            return _start_page(request, school, kept)
         return _render_step(request, _Step(school, definition, kept, earlier[-1]))
     if errors:
         return _render_step(
